@@ -1,0 +1,69 @@
+import { ExitCode } from "../exit-codes.ts";
+import { ARCHIVE_LIMIT } from "../pack/upload-limit.ts";
+import { exitCodeFor } from "../report/exit-code.ts";
+import { jsonReport } from "../report/json-report.ts";
+import { renderPlan } from "../report/render-plan.ts";
+import { renderResults } from "../report/render-results.ts";
+import { DEFAULT_RETRY } from "../retry/retry-policy.ts";
+import { runSync } from "../sync/run-sync.ts";
+import type { CliIo } from "./io.ts";
+import { prepareRun } from "./prepare-run.ts";
+import { sleepFor, stagingDirMaker } from "./runtime-deps.ts";
+import type { CommonFlags } from "./settings-from-flags.ts";
+
+/** Gzip level 6: zlib's default balance; logs already gzip-compressed pass through either way. */
+const GZIP_LEVEL = 6;
+
+/** `simboard-upload sync`: returns the exit code; printing happens here, never in the core. */
+export async function syncCommand(flags: CommonFlags, io: CliIo): Promise<number> {
+  const run = await prepareRun(flags, io, { archiveRoot: true });
+  const { config } = run;
+  try {
+    const outcome = await runSync(
+      {
+        machine: config.machine,
+        archiveRoot: config.archiveRoot,
+        dryRun: config.dryRun,
+        maxCases: config.maxCases,
+        pack: config.pack,
+        hashConcurrency: config.hashConcurrency,
+        concurrency: config.concurrency,
+        hpcUsername: config.hpcUsername,
+        retry: { ...DEFAULT_RETRY, maxAttempts: config.maxAttempts },
+        gzipLevel: GZIP_LEVEL,
+        archiveLimitBytes: ARCHIVE_LIMIT,
+      },
+      {
+        api: run.api,
+        reporter: run.reporter,
+        sleep: sleepFor(io.env),
+        random: Math.random,
+        makeStagingDir: stagingDirMaker(io.env),
+        signal: io.signal,
+      },
+    );
+    const exitCode = io.signal.aborted ? ExitCode.Interrupted : exitCodeFor(outcome);
+    const results = outcome.results ?? [];
+    run.reporter.emit({
+      event: "run_finished",
+      exit_code: exitCode,
+      uploaded: results.filter((r) => r.status === "uploaded").length,
+      failed: results.filter((r) => r.status === "failed").length,
+      deferred: outcome.plan.deferred.length + results.filter((r) => r.status === "deferred").length,
+      not_attempted: results.filter((r) => r.status === "not-attempted").length,
+    });
+    run.close();
+    if (config.json) {
+      io.stdout(`${run.redact(JSON.stringify(jsonReport(outcome, { api: run.api.root, archiveRoot: config.archiveRoot, pack: config.pack, dryRun: config.dryRun, exitCode }), null, 2))}\n`);
+    } else {
+      const mode = config.dryRun ? "dry run, nothing will be uploaded" : "uploading";
+      const header = `SimBoard sync plan for ${outcome.plan.machine} at ${run.api.root} (${mode}; pack ${config.pack})`;
+      let text = renderPlan(outcome.plan, outcome.hashes, { verbose: config.verbose, maxCases: config.maxCases, header });
+      if (outcome.results) text += `\n${renderResults(outcome.plan, outcome.results)}`;
+      io.stdout(`${run.redact(text)}\n`);
+    }
+    return exitCode;
+  } finally {
+    run.close();
+  }
+}

@@ -1,0 +1,56 @@
+import { rm } from "node:fs/promises";
+import pLimit from "p-limit";
+import { hashCases, type CaseHash } from "../hash/hash-cases.ts";
+import { buildPlan } from "../plan/build-plan.ts";
+import { allPendingExecutions, indexProcessed } from "../plan/processed-index.ts";
+import { casesToUpload, type SyncPlan } from "../plan/sync-plan.ts";
+import { scanArchive } from "../scan/scan-archive.ts";
+import { uploadCase } from "../upload/upload-case.ts";
+import type { CaseResult } from "./case-result.ts";
+import { fetchState } from "./fetch-state.ts";
+import type { SyncDeps, SyncOptions } from "./stage-context.ts";
+import { validateExecutions } from "./validate-executions.ts";
+
+export interface SyncOutcome {
+  plan: SyncPlan;
+  hashes: Map<string, CaseHash>;
+  /** Undefined for a dry run: nothing was applied. */
+  results: CaseResult[] | undefined;
+}
+
+/**
+ * State first: fetch what SimBoard has, scan, validate only what it lacks,
+ * plan, hash; a dry run stops there, a real run applies the same plan.
+ */
+export async function runSync(options: SyncOptions, deps: SyncDeps): Promise<SyncOutcome> {
+  deps.reporter.emit({ event: "run_started", machine: options.machine, archive_root: options.archiveRoot, api: deps.api.root, dry_run: options.dryRun, pack: options.pack });
+  const state = await fetchState(options, deps);
+  deps.reporter.emit({ event: "state_fetched", machine: state.machine_name, cases: Object.keys(state.cases).length });
+
+  const scan = await scanArchive(options.archiveRoot);
+  deps.reporter.emit({ event: "scan_completed", cases: scan.cases.length, executions: scan.cases.reduce((n, c) => n + c.executions.length, 0), unreadable: scan.unreadable.length });
+
+  const processed = indexProcessed(state, scan.root);
+  const pending = allPendingExecutions(scan, processed);
+  const checks = await validateExecutions(pending);
+  deps.reporter.emit({ event: "executions_validated", checked: checks.size, rejected: [...checks.values()].filter((c) => c.status !== "valid").length });
+
+  const plan = buildPlan(scan, processed, checks, { machine: state.machine_name, maxCases: options.maxCases });
+  const uploads = casesToUpload(plan);
+  const hashes = await hashCases(uploads, options.pack, options.hashConcurrency, (hash) =>
+    deps.reporter.emit(hash.ok ? { event: "case_hashed", case_path: hash.casePath, digest: hash.digest, bytes: hash.bytes } : { event: "case_hashed", case_path: hash.casePath, error: hash.error }),
+  );
+  if (options.dryRun) return { plan, hashes, results: undefined };
+
+  const stagingDir = await deps.makeStagingDir();
+  try {
+    const limit = pLimit(options.concurrency);
+    const halt: { reason?: string } = {};
+    const results = await Promise.all(
+      uploads.map((planned, slot) => limit(() => uploadCase(planned, hashes.get(planned.casePath)!, { options, deps, stagingDir, halt }, slot))),
+    );
+    return { plan, hashes, results };
+  } finally {
+    await rm(stagingDir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,28 @@
+import type { SimboardApi } from "../api/simboard-api.ts";
+import type { RetryPolicy } from "../retry/retry-policy.ts";
+import type { Reporter } from "./sync-event.ts";
+
+/** The side effects a run may use, handed in so tests can watch and steer them. */
+export interface SyncDeps {
+  api: SimboardApi;
+  reporter: Reporter;
+  sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  random: () => number;
+  /** A fresh private (0700) directory for staged archives; the run removes it. */
+  makeStagingDir: () => Promise<string>;
+  signal?: AbortSignal;
+}
+
+export interface SyncOptions {
+  machine: string;
+  archiveRoot: string;
+  dryRun: boolean;
+  maxCases: number | undefined;
+  pack: "metadata" | "full";
+  hashConcurrency: number;
+  concurrency: number;
+  hpcUsername: string | undefined;
+  retry: RetryPolicy;
+  gzipLevel: number;
+  archiveLimitBytes: number;
+}

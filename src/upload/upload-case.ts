@@ -1,0 +1,117 @@
+import { rm, mkdir } from "node:fs/promises";
+import path from "node:path";
+import { ReplyError } from "../errors/reply-error.ts";
+import { SimboardError } from "../errors/simboard-error.ts";
+import { hashCase, type CaseHash } from "../hash/hash-cases.ts";
+import { packBatches } from "../pack/pack-batches.ts";
+import type { PlannedCase } from "../plan/sync-plan.ts";
+import { withRetry } from "../retry/retry-policy.ts";
+import type { CaseResult, RequestResult } from "../sync/case-result.ts";
+import type { SyncDeps, SyncOptions } from "../sync/stage-context.ts";
+import { runStoppingReason } from "./route-missing.ts";
+
+export interface UploadContext {
+  options: SyncOptions;
+  deps: SyncDeps;
+  stagingDir: string;
+  /** Set once a failure makes further uploads pointless; read before each request. */
+  halt: { reason?: string };
+}
+
+/**
+ * Uploads one case: re-checks its digest, packs its new executions into one
+ * or more archives under the size limit, and sends them one after another,
+ * each carrying only its own IDs. A failed request ends the case; the IDs of
+ * requests already accepted are recorded server-side, so the next run sends
+ * only the rest.
+ */
+export async function uploadCase(planned: PlannedCase, plannedHash: CaseHash, ctx: UploadContext, slot: number): Promise<CaseResult> {
+  const { deps, options } = ctx;
+  const casePath = planned.casePath;
+  if (ctx.halt.reason) return { casePath, status: "not-attempted", reason: ctx.halt.reason, requests: [] };
+  if (!plannedHash.ok) return fail(ctx, casePath, plannedHash.error, []);
+
+  // A job may still be writing: what gets packed must be what was planned.
+  const current = await hashCase(planned, options.pack);
+  if (!current.ok) return fail(ctx, casePath, current.error, []);
+  if (current.digest !== plannedHash.digest) {
+    deps.reporter.emit({ event: "case_deferred", case_path: casePath, reason: "changed-during-run" });
+    return { casePath, status: "deferred", reason: "changed-during-run", requests: [] };
+  }
+
+  const stagingDir = path.join(ctx.stagingDir, String(slot));
+  await mkdir(stagingDir, { recursive: true, mode: 0o700 });
+  const requests: RequestResult[] = [];
+  const oversize: string[] = [];
+  try {
+    const batches = packBatches(current.manifest, planned.uploadIds, { stagingDir, limitBytes: options.archiveLimitBytes, gzipLevel: options.gzipLevel });
+    for await (const batch of batches) {
+      if (batch.kind === "oversize") {
+        deps.reporter.emit({ event: "execution_oversize", case_path: casePath, execution_id: batch.executionId, bytes: batch.bytes });
+        oversize.push(`${batch.executionId} packs to ${mib(batch.bytes)}, over SimBoard's 50 MiB limit${options.pack === "full" ? " (try --pack metadata)" : ""}`);
+        continue;
+      }
+      const { archive } = batch;
+      const filename = path.basename(archive.path);
+      deps.reporter.emit({ event: "archive_created", case_path: casePath, filename, bytes: archive.bytes, execution_ids: archive.executionIds });
+      try {
+        if (ctx.halt.reason) return { casePath, status: "not-attempted", reason: ctx.halt.reason, requests };
+        const result = await sendArchive(ctx, casePath, archive.path, filename, archive.executionIds, archive.bytes);
+        requests.push(result);
+        if (result.failure) return fail(ctx, casePath, result.failure, requests);
+      } finally {
+        await rm(archive.path, { force: true });
+      }
+    }
+  } catch (error) {
+    const err = error as NodeJS.ErrnoException;
+    return fail(ctx, casePath, `packing failed: ${err.path ? `${err.path}: ` : ""}${err.code ?? err.message}`, requests);
+  } finally {
+    await rm(stagingDir, { recursive: true, force: true });
+  }
+  if (oversize.length > 0) return fail(ctx, casePath, oversize.join("; "), requests);
+  const created = requests.reduce((n, r) => n + r.created, 0);
+  const duplicates = requests.reduce((n, r) => n + r.duplicates, 0);
+  const errors = requests.reduce((n, r) => n + r.errors.length, 0);
+  deps.reporter.emit({ event: "case_ingested", case_path: casePath, execution_ids: planned.uploadIds, created, duplicates, errors });
+  return { casePath, status: "uploaded", requests };
+}
+
+async function sendArchive(ctx: UploadContext, casePath: string, archivePath: string, filename: string, executionIds: string[], bytes: number): Promise<RequestResult> {
+  const { deps, options } = ctx;
+  let attempts = 0;
+  const base = { filename, executionIds, bytes, created: 0, duplicates: 0, errors: [] };
+  try {
+    const reply = await withRetry(
+      (attempt) => {
+        attempts = attempt;
+        deps.reporter.emit({ event: "case_upload_attempt", case_path: casePath, attempt, filename });
+        return deps.api.uploadCase({ machine: options.machine, casePath, executionIds, hpcUsername: options.hpcUsername, archivePath, filename, signal: deps.signal });
+      },
+      options.retry,
+      {
+        ...deps,
+        onFailure: ({ attempt, error, retryInMs }) =>
+          deps.reporter.emit({ event: "case_ingestion_request_failed", case_path: casePath, attempt, error: error.message, ...(retryInMs === undefined ? {} : { retry_in_ms: retryInMs }) }),
+      },
+    );
+    return { ...base, attempts, created: reply.createdCount, duplicates: reply.duplicateCount, errors: reply.errors };
+  } catch (error) {
+    if (error instanceof ReplyError && error.accepted) {
+      return { ...base, attempts, warning: `${error.message}; the archive was accepted, its IDs are recorded` };
+    }
+    const stop = runStoppingReason(error, deps.api.root);
+    if (stop) ctx.halt.reason ??= stop;
+    const message = stop ?? (error instanceof SimboardError ? error.message : String(error));
+    return { ...base, attempts, failure: attempts > 1 ? `${message} (after ${attempts} attempts)` : message };
+  }
+}
+
+function fail(ctx: UploadContext, casePath: string, reason: string, requests: RequestResult[]): CaseResult {
+  ctx.deps.reporter.emit({ event: "case_ingestion_failed", case_path: casePath, error: reason });
+  return { casePath, status: "failed", reason, requests };
+}
+
+function mib(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}
