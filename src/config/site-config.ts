@@ -10,6 +10,7 @@ export const DEFAULT_API_URL = "https://simboard-api.e3sm.org";
  * (`simboard.config.schema.json`) is generated from this and kept in sync by a test.
  */
 export const SiteConfigSchema = z.strictObject({
+  $schema: z.string().optional().describe("Path or URL of simboard.config.schema.json, for editors; ignored by the tool."),
   apiUrl: z
     .url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" })
     .default(DEFAULT_API_URL)

@@ -6,7 +6,7 @@ import pLimit from "p-limit";
 import { ConfigError } from "../errors/config-error.ts";
 import { caseIdentity } from "../plan/case-identity.ts";
 import type { ArchiveScan, CaseScan, ExecutionDir } from "./archive-scan.ts";
-import { EXECUTION_DIR_GLOB, EXECUTION_DIR_PATTERN } from "./execution-id.ts";
+import { EXECUTION_DIR_PATTERN } from "./execution-id.ts";
 
 const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
@@ -25,9 +25,8 @@ export async function scanArchive(archiveRoot: string): Promise<ArchiveScan> {
     onlyDirectories: true,
     followSymbolicLinks: false,
     dot: true,
-    ignore: [`**/${EXECUTION_DIR_GLOB}/**`],
     suppressErrors: true,
-    fs: { readdir: recordingReaddir(root, unreadable) as typeof fs.readdir },
+    fs: { readdir: prunedReaddir(root, unreadable) as typeof fs.readdir },
   });
 
   const byCase = new Map<string, ExecutionDir[]>();
@@ -78,11 +77,17 @@ async function assertDirectory(root: string): Promise<void> {
   }
 }
 
-/** fast-glob swallows readdir errors when told to; this records which directories failed first. */
-function recordingReaddir(root: string, unreadable: string[]) {
+/**
+ * The walk's directory reader. An execution directory reads as empty, so the
+ * walk yields it but never lists what is inside (fast-glob's `ignore` would
+ * drop the directory itself). fast-glob swallows readdir errors when told
+ * to; this records which directories failed first.
+ */
+function prunedReaddir(root: string, unreadable: string[]) {
   return (dir: string, options: unknown, callback?: (error: NodeJS.ErrnoException | null, entries: fs.Dirent[]) => void) => {
     const done = (typeof options === "function" ? options : callback) as (error: NodeJS.ErrnoException | null, entries: fs.Dirent[]) => void;
     const opts = typeof options === "function" ? {} : options;
+    if (EXECUTION_DIR_PATTERN.test(path.basename(dir))) return process.nextTick(done, null, []);
     fs.readdir(dir, opts as { withFileTypes: true }, (error, entries) => {
       if (error) unreadable.push(path.relative(root, path.resolve(root, dir)) || ".");
       done(error, entries);

@@ -1,0 +1,66 @@
+import { describe, expect, test } from "bun:test";
+import { createHash } from "node:crypto";
+import { apiRoot } from "../../src/api/api-url.ts";
+import { describeBody, parseRetryAfter } from "../../src/api/response-detail.ts";
+import { readEnvSettings } from "../../src/config/env-settings.ts";
+import { archiveFilename } from "../../src/pack/archive-name.ts";
+import { groupBySize } from "../../src/pack/pack-batches.ts";
+
+describe("apiRoot", () => {
+  test.each([
+    ["https://simboard-api.e3sm.org", "https://simboard-api.e3sm.org/api/v1"],
+    ["https://simboard-api.e3sm.org/", "https://simboard-api.e3sm.org/api/v1"],
+    ["https://simboard-api.e3sm.org/api/v1", "https://simboard-api.e3sm.org/api/v1"],
+    ["https://simboard-api.e3sm.org/api/v1/", "https://simboard-api.e3sm.org/api/v1"],
+    ["http://127.0.0.1:8000/prefix/", "http://127.0.0.1:8000/prefix/api/v1"],
+  ])("%s → %s", (input, expected) => expect(apiRoot(input)).toBe(expected));
+});
+
+describe("describeBody", () => {
+  test("reads FastAPI details, validation lists, HTML titles, text and nothing", () => {
+    expect(describeBody('{"detail":"File too large"}')).toBe("File too large");
+    expect(describeBody('{"detail":[{"type":"missing","loc":["body","case_path"],"msg":"Field required"}]}')).toBe("case_path: Field required");
+    expect(describeBody("<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>")).toBe("502 Bad Gateway");
+    expect(describeBody("Internal Server Error")).toBe("Internal Server Error");
+    expect(describeBody("")).toBe("");
+  });
+});
+
+describe("parseRetryAfter", () => {
+  test("seconds or an HTTP date", () => {
+    expect(parseRetryAfter("120", 0)).toBe(120_000);
+    expect(parseRetryAfter(new Date(30_000).toUTCString(), 0)).toBe(30_000);
+    expect(parseRetryAfter("soon", 0)).toBeUndefined();
+    expect(parseRetryAfter(null, 0)).toBeUndefined();
+  });
+});
+
+describe("readEnvSettings", () => {
+  test("maps upstream's variables and words", () => {
+    expect(
+      readEnvSettings({ SIMBOARD_API_BASE_URL: "https://x", MACHINE_NAME: "pm-cpu", PERF_ARCHIVE_ROOT: "/a", DRY_RUN: "Yes", MAX_CASES_PER_RUN: "5", MAX_ATTEMPTS: "4", REQUEST_TIMEOUT_SECONDS: "30", SIMBOARD_API_TOKEN_FILE: "/t" }),
+    ).toEqual({ apiUrl: "https://x", machine: "pm-cpu", archiveRoot: "/a", dryRun: true, maxCases: 5, maxAttempts: 4, timeout: 30, tokenFile: "/t" });
+    expect(readEnvSettings({ DRY_RUN: "off", MAX_ATTEMPTS: "" })).toEqual({ dryRun: false });
+  });
+
+  test("refuses unknown boolean words and archive scan mode", () => {
+    expect(() => readEnvSettings({ DRY_RUN: "maybe" })).toThrow("DRY_RUN: expected one of");
+    expect(() => readEnvSettings({ SCAN_MODE: "archive" })).toThrow("SCAN_MODE");
+  });
+});
+
+describe("archiveFilename", () => {
+  test("lower-case <case>-<12 hex of sha256(case_path)>.tar.gz", () => {
+    const casePath = "/lcrc/performance_archive/ac.jdoe/v3.LR.Historical_0101";
+    const hex = createHash("sha256").update(casePath).digest("hex").slice(0, 12);
+    expect(archiveFilename(casePath)).toBe(`v3.lr.historical_0101-${hex}.tar.gz`);
+    expect(archiveFilename("/a/run notes é")).toMatch(/^run_notes__-[0-9a-f]{12}\.tar\.gz$/);
+  });
+});
+
+describe("groupBySize", () => {
+  test("fills consecutive groups up to the budget; a big item stands alone", () => {
+    const sizes: Record<string, number> = { a: 30, b: 30, c: 100, d: 10, e: 10 };
+    expect(groupBySize(["a", "b", "c", "d", "e"], (id) => sizes[id]!, 60)).toEqual([["a", "b"], ["c"], ["d", "e"]]);
+  });
+});
