@@ -18,7 +18,7 @@ export interface PreparedRun {
   api: SimboardApi;
   reporter: Reporter;
   redact: (text: string) => string;
-  /** Stops the spinner and closes the log file. */
+  /** Stops the spinner and closes the log file; safe to call twice. */
   close: () => void;
 }
 
@@ -56,6 +56,7 @@ export async function prepareRun(flags: CommonFlags, io: CliIo, needs: { archive
     close: () => {
       progress?.stop();
       if (logFd !== undefined) closeSync(logFd);
+      logFd = undefined;
     },
   };
 }
