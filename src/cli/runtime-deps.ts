@@ -1,6 +1,7 @@
 import { mkdtemp } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { ConfigError } from "../errors/config-error.ts";
 
 /** Real sleep that an abort cuts short. */
 export function realSleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -27,5 +28,12 @@ export function sleepFor(env: Record<string, string | undefined>): (ms: number, 
 
 /** mkdtemp creates the directory with mode 0700: other users of the login node cannot read staged archives. */
 export function stagingDirMaker(env: Record<string, string | undefined>): () => Promise<string> {
-  return () => mkdtemp(path.join(env.TMPDIR || os.tmpdir(), "simboard-upload-"));
+  const parent = env.TMPDIR || os.tmpdir();
+  return async () => {
+    try {
+      return await mkdtemp(path.join(parent, "simboard-upload-"));
+    } catch (error) {
+      throw new ConfigError(`cannot create a staging directory in ${parent} (${(error as NodeJS.ErrnoException).code}); set TMPDIR to a writable directory`);
+    }
+  };
 }

@@ -1,0 +1,102 @@
+import { afterEach, describe, expect, test } from "bun:test";
+import { appendFile, mkdir, mkdtemp, readdir } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { generateArchive, makeLid } from "../../fixtures/generate-archive.ts";
+import { createSimboardApi } from "../../src/api/simboard-api.ts";
+import { hashCase } from "../../src/hash/hash-cases.ts";
+import { casesToUpload } from "../../src/plan/sync-plan.ts";
+import { DEFAULT_RETRY } from "../../src/retry/retry-policy.ts";
+import { runSync } from "../../src/sync/run-sync.ts";
+import type { SyncDeps, SyncOptions } from "../../src/sync/stage-context.ts";
+import { uploadCase } from "../../src/upload/upload-case.ts";
+import { memoryReporter } from "../support/memory-reporter.ts";
+import { DEFAULT_TOKEN, startSimboardServer, type SimboardServer } from "../support/simboard-server.ts";
+
+let server: SimboardServer | undefined;
+afterEach(async () => {
+  await server?.stop();
+  server = undefined;
+});
+
+async function setup() {
+  const base = await mkdtemp(path.join(os.tmpdir(), "sbu-stage-"));
+  const root = path.join(base, "performance_archive");
+  const cases = await generateArchive(root, [
+    { user: "u", name: "a", executions: [{ id: makeLid(1) }, { id: makeLid(2) }] },
+    { user: "u", name: "b", executions: [{ id: makeLid(3) }] },
+  ]);
+  server = await startSimboardServer();
+  const reporter = memoryReporter();
+  const staging = path.join(base, "staging");
+  const delays: number[] = [];
+  const deps: SyncDeps = {
+    api: createSimboardApi({ apiUrl: server.url, token: DEFAULT_TOKEN, timeoutMs: 10_000, userAgent: "test", now: () => 0 }),
+    reporter,
+    sleep: async (ms) => void delays.push(ms),
+    random: () => 1,
+    makeStagingDir: () => mkdir(staging, { recursive: true, mode: 0o700 }).then(() => staging),
+  };
+  const options: SyncOptions = {
+    machine: "chrysalis",
+    archiveRoot: root,
+    dryRun: false,
+    maxCases: undefined,
+    pack: "metadata",
+    hashConcurrency: 2,
+    concurrency: 2,
+    hpcUsername: undefined,
+    retry: { ...DEFAULT_RETRY, maxAttempts: 3 },
+    gzipLevel: 6,
+    archiveLimitBytes: 50 * 1024 * 1024,
+  };
+  return { base, root, cases, reporter, deps, options, staging, delays };
+}
+
+describe("runSync (in process, real server and tree)", () => {
+  test("a dry run and a real run share the plan; only the real run posts; staging is removed", async () => {
+    const s = await setup();
+    const dry = await runSync({ ...s.options, dryRun: true }, s.deps);
+    expect(dry.results).toBeUndefined();
+    expect(server!.uploads()).toEqual([]);
+    const real = await runSync(s.options, s.deps);
+    expect(real.plan).toEqual(dry.plan);
+    expect(real.results!.map((r) => [path.basename(r.casePath), r.status])).toEqual([["a", "uploaded"], ["b", "uploaded"]]);
+    expect(server!.uploads().length).toBe(2);
+    expect(await readdir(s.base)).not.toContain("staging");
+    const events = s.reporter.events.map((e) => e.event);
+    expect(events.filter((e) => e === "case_ingested").length).toBe(2);
+  });
+
+  test("a case whose files change after hashing is deferred as changed-during-run, not uploaded", async () => {
+    const s = await setup();
+    const outcome = await runSync({ ...s.options, dryRun: true }, s.deps);
+    const planned = casesToUpload(outcome.plan)[0]!;
+    const plannedHash = outcome.hashes.get(planned.casePath)!;
+    // A job still writing: the timing file grows between planning and packing.
+    const timing = (plannedHash.ok ? plannedHash.manifest.entries : []).find((e) => e.archivePath.includes("e3sm_timing"))!;
+    await appendFile(timing.absolutePath, "more");
+    const result = await uploadCase(planned, plannedHash, { options: s.options, deps: s.deps, stagingDir: s.staging, halt: {} }, 0);
+    expect(result).toEqual({ casePath: planned.casePath, status: "deferred", reason: "changed-during-run", requests: [] });
+    expect(server!.uploads()).toEqual([]);
+    expect(s.reporter.events.at(-1)).toEqual({ event: "case_deferred", case_path: planned.casePath, reason: "changed-during-run" });
+  });
+
+  test("the digest covers names, sizes and content of exactly the packed files", async () => {
+    const s = await setup();
+    const outcome = await runSync({ ...s.options, dryRun: true }, s.deps);
+    const planned = casesToUpload(outcome.plan)[0]!;
+    const first = await hashCase(planned, "metadata");
+    const again = await hashCase(planned, "metadata");
+    const full = await hashCase(planned, "full");
+    expect(first.ok && again.ok && full.ok).toBe(true);
+    if (!first.ok || !again.ok || !full.ok) return;
+    expect(again.digest).toBe(first.digest);
+    expect(full.digest).not.toBe(first.digest);
+    expect(full.bytes).toBeGreaterThan(first.bytes);
+    // A file SimBoard does not read changes the full digest but not the metadata one.
+    await appendFile(path.join(planned.casePath, makeLid(1), `timing.${makeLid(1)}.tar.gz`), "x");
+    expect(((await hashCase(planned, "metadata")) as { digest: string }).digest).toBe(first.digest);
+    expect(((await hashCase(planned, "full")) as { digest: string }).digest).not.toBe(full.digest);
+  });
+});
