@@ -1,8 +1,10 @@
-import ky, { TimeoutError } from "ky";
+import ky from "ky";
 import { HttpError } from "../errors/http-error.ts";
 import { NetworkError } from "../errors/network-error.ts";
 import { ReplyError } from "../errors/reply-error.ts";
+import { rootCertificates } from "node:tls";
 import { apiRoot } from "./api-url.ts";
+import { multipartBody } from "./multipart-body.ts";
 import { IngestionReplySchema, type IngestionReply } from "./ingestion-reply.ts";
 import { IngestionStateSchema, type IngestionState } from "./ingestion-state.ts";
 import { describeBody, parseRetryAfter } from "./response-detail.ts";
@@ -31,33 +33,38 @@ export interface SimboardApi {
 export interface ApiOptions {
   apiUrl: string;
   token: string;
+  /** Bounds each attempt from connect to the last byte of the reply. */
   timeoutMs: number;
   userAgent: string;
   now: () => number;
+  /** PEM certificates to trust in addition to the default roots (a site CA). */
+  extraCa?: string[];
 }
 
 export function createSimboardApi(options: ApiOptions): SimboardApi {
   const root = apiRoot(options.apiUrl);
+  // Bun's fetch takes `tls` per request; a CA given there replaces the
+  // default roots, so the site CA is appended to them instead.
+  const tls = options.extraCa?.length ? { tls: { ca: [...rootCertificates, ...options.extraCa] } } : {};
   const client = ky.create({
     prefixUrl: root,
-    timeout: options.timeoutMs,
+    timeout: false,
     retry: 0,
     throwHttpErrors: false,
     headers: { authorization: `Bearer ${options.token}`, "user-agent": options.userAgent, accept: "application/json" },
+    ...tls,
   });
 
-  async function send(run: () => Promise<Response>, expected: number): Promise<unknown> {
+  async function send(run: (signal: AbortSignal) => Promise<Response>, expected: number, callerSignal: AbortSignal | undefined): Promise<unknown> {
+    const deadline = AbortSignal.timeout(options.timeoutMs);
+    const signal = callerSignal ? AbortSignal.any([callerSignal, deadline]) : deadline;
     let response: Response;
-    try {
-      response = await run();
-    } catch (error) {
-      throw toNetworkError(error, root);
-    }
     let text: string;
     try {
+      response = await run(signal);
       text = await response.text();
     } catch (error) {
-      throw toNetworkError(error, root);
+      throw toNetworkError(error, root, deadline.aborted && !callerSignal?.aborted);
     }
     if (response.status !== expected) {
       throw new HttpError(response.status, describeBody(text), {
@@ -76,10 +83,7 @@ export function createSimboardApi(options: ApiOptions): SimboardApi {
   return {
     root,
     async fetchState(machine, signal) {
-      const body = await send(
-        () => client.get("ingestions/state", { searchParams: { machine_name: machine }, signal }),
-        200,
-      );
+      const body = await send((attemptSignal) => client.get("ingestions/state", { searchParams: { machine_name: machine }, signal: attemptSignal }), 200, signal);
       const parsed = IngestionStateSchema.safeParse(body);
       if (!parsed.success) {
         throw new ReplyError(`SimBoard's state reply does not have the expected shape (${parsed.error.issues[0]?.path.join(".")}: ${parsed.error.issues[0]?.message})`);
@@ -88,14 +92,20 @@ export function createSimboardApi(options: ApiOptions): SimboardApi {
     },
     async uploadCase(request) {
       // Part order follows upstream's runner: text fields first, the file last.
-      const form = new FormData();
-      form.append("machine_name", request.machine);
-      form.append("case_path", request.casePath);
-      for (const id of request.executionIds) form.append("processed_execution_ids", id);
-      if (request.hpcUsername) form.append("hpc_username", request.hpcUsername);
-      const file = Bun.file(request.archivePath, { type: "application/gzip" });
-      form.append("file", file, request.filename);
-      const body = await send(() => client.post("ingestions/from-hpc-upload", { body: form, signal: request.signal }), 201);
+      const fields: Array<[string, string]> = [
+        ["machine_name", request.machine],
+        ["case_path", request.casePath],
+        ...request.executionIds.map((id): [string, string] => ["processed_execution_ids", id]),
+        ...(request.hpcUsername ? [["hpc_username", request.hpcUsername] as [string, string]] : []),
+      ];
+      const body = await send(
+        (attemptSignal) => {
+          const multipart = multipartBody(fields, { field: "file", path: request.archivePath, filename: request.filename });
+          return client.post("ingestions/from-hpc-upload", { body: multipart.body, headers: multipart.headers, signal: attemptSignal });
+        },
+        201,
+        request.signal,
+      );
       const parsed = IngestionReplySchema.safeParse(body);
       if (!parsed.success) {
         throw new ReplyError(`SimBoard accepted the upload but its reply does not have the expected shape (${parsed.error.issues[0]?.path.join(".")}: ${parsed.error.issues[0]?.message})`, { accepted: true });
@@ -105,10 +115,8 @@ export function createSimboardApi(options: ApiOptions): SimboardApi {
   };
 }
 
-function toNetworkError(error: unknown, root: string): NetworkError {
-  if (error instanceof TimeoutError) {
-    return new NetworkError(`no answer from ${root} within the request timeout`, "ETIMEDOUT", { cause: error });
-  }
+function toNetworkError(error: unknown, root: string, timedOut: boolean): NetworkError {
+  if (timedOut) return new NetworkError(`no complete answer from ${root} within the request timeout`, "ETIMEDOUT", { cause: error });
   const err = error as { code?: string; name?: string; message?: string };
   if (err?.name === "AbortError") return new NetworkError("request aborted", "ABORTED", { cause: error });
   const code = err?.code ?? err?.name ?? "ENETWORK";

@@ -1,4 +1,5 @@
 import { closeSync, openSync, writeSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { createSimboardApi, type SimboardApi } from "../api/simboard-api.ts";
 import { loadConfig } from "../config/load-config.ts";
 import { readToken } from "../config/read-token.ts";
@@ -29,9 +30,11 @@ export async function prepareRun(flags: CommonFlags, io: CliIo, needs: { archive
   if (needs.archiveRoot && !config.archiveRoot) {
     throw new ConfigError("archiveRoot: required; set --archive-root, PERF_ARCHIVE_ROOT or archiveRoot in the config file");
   }
+  assertSafeTransport(config.apiUrl, config.allowInsecureHttp);
+  const extraCa = config.caFile ? [await readCaFile(config.caFile)] : undefined;
   const token = await readToken({ env: io.env, tokenFile: config.tokenFile });
   const redact = redactor([token]);
-  const api = createSimboardApi({ apiUrl: config.apiUrl, token, timeoutMs: config.timeout * 1000, userAgent: `simboard-upload/${VERSION}`, now: Date.now });
+  const api = createSimboardApi({ apiUrl: config.apiUrl, token, timeoutMs: config.timeout * 1000, userAgent: `simboard-upload/${VERSION}`, now: Date.now, extraCa });
 
   const reporters: Reporter[] = [];
   let logFd: number | undefined;
@@ -59,4 +62,25 @@ export async function prepareRun(flags: CommonFlags, io: CliIo, needs: { archive
       logFd = undefined;
     },
   };
+}
+
+const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
+
+/** The token travels in a header: over plain HTTP only to this machine, unless the operator insists. */
+function assertSafeTransport(apiUrl: string, allowInsecureHttp: boolean): void {
+  const url = new URL(apiUrl);
+  if (url.protocol === "http:" && !LOOPBACK.test(url.hostname) && !allowInsecureHttp) {
+    throw new ConfigError(`apiUrl: ${url.origin} is plain http:// to another host, which would send the API token in clear text; use https:// or pass --allow-insecure-http`);
+  }
+}
+
+async function readCaFile(file: string): Promise<string> {
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (error) {
+    throw new ConfigError(`caFile: cannot read ${file} (${(error as NodeJS.ErrnoException).code})`);
+  }
+  if (!text.includes("-----BEGIN CERTIFICATE-----")) throw new ConfigError(`caFile: ${file} holds no PEM certificate`);
+  return text;
 }

@@ -30,7 +30,13 @@ function withCommonOptions(command: Command): Command {
     .option("--json", "print one machine-readable JSON report on stdout")
     .addOption(new Option("--log-format <format>", "event log format (default text)").choices(["text", "json"]))
     .option("--log-file <file>", "append the event log to this file")
-    .option("-v, --verbose", "list unchanged cases; event log to stderr when no --log-file");
+    .option("-v, --verbose", "list unchanged cases; event log to stderr when no --log-file")
+    .option("--ca-file <pem>", "site CA bundle to trust in addition to the default roots")
+    .option("--allow-insecure-http", "allow http:// to a host other than loopback (sends the token in clear text)")
+    .option("--max-retry-after <duration>", "cap on a server's Retry-After (default 300s)")
+    .option("--max-duration <duration>", "bound on the whole run, e.g. 14m; no upload starts after it")
+    .option("--state-dir <dir>", "directory for the run lock (default $XDG_STATE_HOME/simboard-upload)")
+    .option("--lock-stale-after <duration>", "take over a lock older than this (default 6h)");
 }
 
 /** The command tree. Actions report their exit code through `setExitCode`. */

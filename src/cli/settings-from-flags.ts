@@ -19,6 +19,12 @@ export interface CommonFlags {
   logFormat?: "text" | "json";
   logFile?: string;
   verbose?: boolean;
+  caFile?: string;
+  allowInsecureHttp?: boolean;
+  maxRetryAfter?: string;
+  maxDuration?: string;
+  stateDir?: string;
+  lockStaleAfter?: string;
 }
 
 export function settingsFromFlags(flags: CommonFlags): Partial<SiteConfigInput> {

@@ -10,7 +10,7 @@ export async function stateCommand(flags: CommonFlags, io: CliIo): Promise<numbe
   const run = await prepareRun(flags, io, { archiveRoot: false });
   try {
     const state = await fetchState(
-      { machine: run.config.machine, retry: { ...DEFAULT_RETRY, maxAttempts: run.config.maxAttempts } },
+      { machine: run.config.machine, retry: { ...DEFAULT_RETRY, maxAttempts: run.config.maxAttempts, maxRetryAfterMs: run.config.maxRetryAfter * 1000 } },
       { api: run.api, reporter: run.reporter, sleep: sleepFor(io.env), random: Math.random, signal: io.signal },
     );
     if (run.config.json) {

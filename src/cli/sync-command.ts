@@ -29,7 +29,7 @@ export async function syncCommand(flags: CommonFlags, io: CliIo): Promise<number
         hashConcurrency: config.hashConcurrency,
         concurrency: config.concurrency,
         hpcUsername: config.hpcUsername,
-        retry: { ...DEFAULT_RETRY, maxAttempts: config.maxAttempts },
+        retry: { ...DEFAULT_RETRY, maxAttempts: config.maxAttempts, maxRetryAfterMs: config.maxRetryAfter * 1000 },
         gzipLevel: GZIP_LEVEL,
         archiveLimitBytes: ARCHIVE_LIMIT,
       },

@@ -1,5 +1,19 @@
 import { z } from "zod";
 
+/** Seconds as a number, or text like `90s`, `30m`, `6h`. */
+const duration = (what: string) =>
+  z.union([
+    z.number().positive(),
+    z
+      .string()
+      .regex(/^\d+(\.\d+)?\s*[smh]?$/, `expected ${what} in seconds or like 90s, 30m, 6h`)
+      .transform((text) => {
+        const value = parseFloat(text);
+        const unit = text.trim().slice(-1);
+        return value * (unit === "h" ? 3600 : unit === "m" ? 60 : 1);
+      }),
+  ]);
+
 /** Upstream's staging root on NERSC; other sites must set their own. */
 export const DEFAULT_API_URL = "https://simboard-api.e3sm.org";
 
@@ -55,10 +69,33 @@ export const SiteConfigSchema = z.strictObject({
   logFormat: z.enum(["text", "json"]).default("text").describe("Event log format: text (event=name key=value) or json (one object per line)."),
   logFile: z.string().min(1).optional().describe("Append the event log to this file (otherwise it goes to stderr with -v)."),
   verbose: z.boolean().default(false).describe("List unchanged cases and write the event log to stderr."),
+  caFile: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("PEM bundle of a site CA to trust in addition to the default roots (TLS is always verified)."),
+  allowInsecureHttp: z
+    .boolean()
+    .default(false)
+    .describe("Allow http:// to a host other than loopback (the token would travel in clear text)."),
+  maxRetryAfter: duration("a duration")
+    .default(300)
+    .describe("Longest Retry-After the tool will honour, in seconds (or 90s, 5m); longer requests are capped."),
+  maxDuration: duration("a duration")
+    .optional()
+    .describe("Bound on the whole run, in seconds (or 30m, 2h): once reached no new upload starts and in-flight ones are cut off."),
+  stateDir: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("Directory for the run lock (default $XDG_STATE_HOME/simboard-upload or ~/.local/state/simboard-upload)."),
+  lockStaleAfter: duration("a duration")
+    .default(21600)
+    .describe("A lock older than this many seconds (or 6h) is taken over with a warning."),
 });
 
 export type SiteConfig = z.infer<typeof SiteConfigSchema>;
 export type SiteConfigInput = z.input<typeof SiteConfigSchema>;
 
 /** Fields holding paths; relative values are resolved against where they were written. */
-export const PATH_FIELDS = ["archiveRoot", "tokenFile", "logFile"] as const;
+export const PATH_FIELDS = ["archiveRoot", "tokenFile", "logFile", "caFile", "stateDir"] as const;

@@ -32,6 +32,9 @@ describe("the config schema", () => {
       json: false,
       logFormat: "text",
       verbose: false,
+      allowInsecureHttp: false,
+      maxRetryAfter: 300,
+      lockStaleAfter: 21600,
     });
   });
 });
