@@ -3,15 +3,21 @@ import os from "node:os";
 import { runCli } from "./cli/run-cli.ts";
 import { ExitCode } from "./exit-codes.ts";
 
-// The only place that exits. Signals abort the run; it unwinds, removes its
-// staged archives and reports what it did. A second signal exits at once.
+// The only place that exits. The first signal stops new uploads, lets
+// requests in flight finish for a grace period, and the run unwinds: staged
+// archives removed, partial report printed. A second signal exits at once,
+// still removing staged archives and the lock.
 const controller = new AbortController();
+const cleanups = new Set<() => void>();
 let signalCode: number | undefined;
 for (const [signal, code] of [["SIGINT", ExitCode.Interrupted], ["SIGTERM", ExitCode.Terminated]] as const) {
   process.on(signal, () => {
-    if (signalCode !== undefined) process.exit(code);
+    if (signalCode !== undefined) {
+      for (const cleanup of cleanups) cleanup();
+      process.exit(code);
+    }
     signalCode = code;
-    controller.abort();
+    controller.abort(`interrupted by ${signal}`);
   });
 }
 
@@ -21,12 +27,15 @@ const code = await runCli({
   env: process.env,
   cwd: process.cwd(),
   home: os.homedir(),
+  host: os.hostname(),
+  pid: process.pid,
   stdout: write(process.stdout),
   stderr: write(process.stderr),
   stderrTty: process.stderr.isTTY ? process.stderr : undefined,
   signal: controller.signal,
+  interruptCode: () => signalCode,
+  cleanups,
 });
-process.exitCode = signalCode ?? code;
 // Let stdout drain (a pipe to a cron mailer may be slow) before exiting.
 await new Promise<void>((resolve) => process.stdout.write("", () => resolve()));
 process.exit(signalCode ?? code);

@@ -120,6 +120,8 @@ function toNetworkError(error: unknown, root: string, timedOut: boolean): Networ
   const err = error as { code?: string; name?: string; message?: string };
   if (err?.name === "AbortError") return new NetworkError("request aborted", "ABORTED", { cause: error });
   const code = err?.code ?? err?.name ?? "ENETWORK";
-  const reason = err?.message && !err.message.includes("Bearer") ? err.message : code;
+  // Bun appends a hint for developers calling fetch(); operators need the cause only.
+  const message = err?.message?.replace(/\s*For more information, pass `verbose: true`.*$/s, "");
+  const reason = message || code;
   return new NetworkError(`cannot reach ${root}: ${reason}`, code, { cause: error });
 }

@@ -19,6 +19,8 @@ export interface PreparedRun {
   api: SimboardApi;
   reporter: Reporter;
   redact: (text: string) => string;
+  /** Writes to stdout with the token redacted. */
+  write: (text: string) => void;
   /** Stops the spinner and closes the log file; safe to call twice. */
   close: () => void;
 }
@@ -56,6 +58,7 @@ export async function prepareRun(flags: CommonFlags, io: CliIo, needs: { archive
     api,
     reporter: fanout(reporters),
     redact,
+    write: (text) => io.stdout(redact(text)),
     close: () => {
       progress?.stop();
       if (logFd !== undefined) closeSync(logFd);

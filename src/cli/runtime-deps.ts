@@ -1,3 +1,4 @@
+import { rmSync } from "node:fs";
 import { mkdtemp } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -26,12 +27,18 @@ export function sleepFor(env: Record<string, string | undefined>): (ms: number, 
   return env.SIMBOARD_UPLOAD_TEST_INSTANT_RETRY === "1" ? async () => {} : realSleep;
 }
 
-/** mkdtemp creates the directory with mode 0700: other users of the login node cannot read staged archives. */
-export function stagingDirMaker(env: Record<string, string | undefined>): () => Promise<string> {
+/**
+ * mkdtemp creates the directory with mode 0700: other users of the login node
+ * cannot read staged archives. Each directory is registered for removal in
+ * case a second signal ends the process before the run unwinds.
+ */
+export function stagingDirMaker(env: Record<string, string | undefined>, cleanups: Set<() => void>): () => Promise<string> {
   const parent = env.TMPDIR || os.tmpdir();
   return async () => {
     try {
-      return await mkdtemp(path.join(parent, "simboard-upload-"));
+      const dir = await mkdtemp(path.join(parent, "simboard-upload-"));
+      cleanups.add(() => rmSync(dir, { recursive: true, force: true }));
+      return dir;
     } catch (error) {
       throw new ConfigError(`cannot create a staging directory in ${parent} (${(error as NodeJS.ErrnoException).code}); set TMPDIR to a writable directory`);
     }

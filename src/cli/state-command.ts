@@ -11,7 +11,7 @@ export async function stateCommand(flags: CommonFlags, io: CliIo): Promise<numbe
   try {
     const state = await fetchState(
       { machine: run.config.machine, retry: { ...DEFAULT_RETRY, maxAttempts: run.config.maxAttempts, maxRetryAfterMs: run.config.maxRetryAfter * 1000 } },
-      { api: run.api, reporter: run.reporter, sleep: sleepFor(io.env), random: Math.random, signal: io.signal },
+      { api: run.api, reporter: run.reporter, sleep: sleepFor(io.env), random: Math.random, stopSignal: io.signal, abortSignal: io.signal },
     );
     if (run.config.json) {
       io.stdout(`${JSON.stringify(state, null, 2)}\n`);

@@ -1,13 +1,15 @@
-import { ExitCode } from "../exit-codes.ts";
+import { acquireRunLock, pidIsAlive } from "../lock/run-lock.ts";
 import { ARCHIVE_LIMIT } from "../pack/upload-limit.ts";
 import { exitCodeFor } from "../report/exit-code.ts";
 import { jsonReport } from "../report/json-report.ts";
 import { renderPlan } from "../report/render-plan.ts";
 import { renderResults } from "../report/render-results.ts";
 import { DEFAULT_RETRY } from "../retry/retry-policy.ts";
-import { runSync } from "../sync/run-sync.ts";
+import { runSync, type SyncOutcome } from "../sync/run-sync.ts";
+import { defaultStateDir } from "./default-state-dir.ts";
 import type { CliIo } from "./io.ts";
-import { prepareRun } from "./prepare-run.ts";
+import { prepareRun, type PreparedRun } from "./prepare-run.ts";
+import { runControl } from "./run-control.ts";
 import { sleepFor, stagingDirMaker } from "./runtime-deps.ts";
 import type { CommonFlags } from "./settings-from-flags.ts";
 
@@ -18,6 +20,18 @@ const GZIP_LEVEL = 6;
 export async function syncCommand(flags: CommonFlags, io: CliIo): Promise<number> {
   const run = await prepareRun(flags, io, { archiveRoot: true });
   const { config } = run;
+  // A dry run changes nothing, so an operator may audit while cron uploads.
+  const lock = config.dryRun
+    ? undefined
+    : acquireRunLock(
+        config.stateDir ?? defaultStateDir(io.env, io.home),
+        { api: run.api.root, machine: config.machine.toLowerCase(), archiveRoot: config.archiveRoot },
+        config.lockStaleAfter * 1000,
+        { host: io.host, pid: io.pid, now: Date.now, isAlive: pidIsAlive },
+      );
+  if (lock) io.cleanups.add(lock.release);
+  if (lock?.tookOver) io.stderr(`simboard-upload: warning: took over a stale lock (${lock.tookOver})\n`);
+  const control = runControl(io.signal, config.maxDuration);
   try {
     const outcome = await runSync(
       {
@@ -38,32 +52,42 @@ export async function syncCommand(flags: CommonFlags, io: CliIo): Promise<number
         reporter: run.reporter,
         sleep: sleepFor(io.env),
         random: Math.random,
-        makeStagingDir: stagingDirMaker(io.env),
-        signal: io.signal,
+        makeStagingDir: stagingDirMaker(io.env, io.cleanups),
+        stopSignal: control.stopSignal,
+        abortSignal: control.abortSignal,
       },
     );
-    const exitCode = io.signal.aborted ? ExitCode.Interrupted : exitCodeFor(outcome);
-    const results = outcome.results ?? [];
-    run.reporter.emit({
-      event: "run_finished",
-      exit_code: exitCode,
-      uploaded: results.filter((r) => r.status === "uploaded").length,
-      failed: results.filter((r) => r.status === "failed").length,
-      deferred: outcome.plan.deferred.length + results.filter((r) => r.status === "deferred").length,
-      not_attempted: results.filter((r) => r.status === "not-attempted").length,
-    });
-    run.close();
-    if (config.json) {
-      io.stdout(`${run.redact(JSON.stringify(jsonReport(outcome, { api: run.api.root, archiveRoot: config.archiveRoot, pack: config.pack, dryRun: config.dryRun, exitCode }), null, 2))}\n`);
-    } else {
-      const mode = config.dryRun ? "dry run, nothing will be uploaded" : "uploading";
-      const header = `SimBoard sync plan for ${outcome.plan.machine} at ${run.api.root} (${mode}; pack ${config.pack})`;
-      let text = renderPlan(outcome.plan, outcome.hashes, { verbose: config.verbose, maxCases: config.maxCases, header });
-      if (outcome.results) text += `\n${renderResults(outcome.plan, outcome.results)}`;
-      io.stdout(`${run.redact(text)}\n`);
-    }
+    const exitCode = io.interruptCode() ?? exitCodeFor(outcome);
+    report(run, outcome, exitCode);
     return exitCode;
   } finally {
+    control.dispose();
+    lock?.release();
+    if (lock) io.cleanups.delete(lock.release);
     run.close();
   }
+}
+
+function report(run: PreparedRun, outcome: SyncOutcome, exitCode: number): void {
+  const { config } = run;
+  const results = outcome.results ?? [];
+  run.reporter.emit({
+    event: "run_finished",
+    exit_code: exitCode,
+    uploaded: results.filter((r) => r.status === "uploaded").length,
+    failed: results.filter((r) => r.status === "failed").length,
+    deferred: outcome.plan.deferred.length + results.filter((r) => r.status === "deferred").length,
+    not_attempted: results.filter((r) => r.status === "not-attempted").length,
+  });
+  run.close();
+  if (config.json) {
+    const document = jsonReport(outcome, { api: run.api.root, archiveRoot: config.archiveRoot, pack: config.pack, dryRun: config.dryRun, exitCode });
+    run.write(`${JSON.stringify(document, null, 2)}\n`);
+    return;
+  }
+  const mode = config.dryRun ? "dry run, nothing will be uploaded" : "uploading";
+  const header = `SimBoard sync plan for ${outcome.plan.machine} at ${run.api.root} (${mode}; pack ${config.pack})`;
+  let text = renderPlan(outcome.plan, outcome.hashes, { verbose: config.verbose, maxCases: config.maxCases, header });
+  if (outcome.results) text += `\n${renderResults(outcome.plan, outcome.results)}`;
+  run.write(`${text}\n`);
 }

@@ -5,7 +5,7 @@ import { digestManifest } from "./digest-manifest.ts";
 
 export type CaseHash =
   | { casePath: string; ok: true; digest: string; bytes: number; files: number; manifest: CaseManifest }
-  | { casePath: string; ok: false; error: string };
+  | { casePath: string; ok: false; error: string; /** errno, e.g. ENOENT when a file vanished */ code: string | undefined };
 
 /** Lists and digests one case's upload. Failures (files vanishing, permissions) stay with the case. */
 export async function hashCase(planned: PlannedCase, mode: PackMode): Promise<CaseHash> {
@@ -16,7 +16,7 @@ export async function hashCase(planned: PlannedCase, mode: PackMode): Promise<Ca
     return { casePath: planned.casePath, ok: true, digest, bytes: files.reduce((sum, f) => sum + f.size, 0), files: files.length, manifest };
   } catch (error) {
     const err = error as NodeJS.ErrnoException;
-    return { casePath: planned.casePath, ok: false, error: `cannot read ${err.path ?? "the case"} (${err.code ?? err.message})` };
+    return { casePath: planned.casePath, ok: false, error: `cannot read ${err.path ?? "the case"} (${err.code ?? err.message})`, code: err.code };
   }
 }
 

@@ -1,3 +1,4 @@
+import type { SkippedDir } from "../scan/archive-scan.ts";
 import type { ExecutionCheck } from "../scan/validate-execution.ts";
 
 /** An execution that will not be sent, and why (incomplete, invalid, unreadable). */
@@ -36,7 +37,7 @@ export interface SyncPlan {
   /** Would be uploaded but exceed `maxCases`; next run takes them. */
   deferred: PlannedCase[];
   /** Directories the scan could not read. */
-  unreadable: string[];
+  unreadable: SkippedDir[];
 }
 
 /** The cases a real run uploads, in order. */

@@ -39,7 +39,7 @@ export function renderPlan(plan: SyncPlan, hashes: ReadonlyMap<string, CaseHash>
   for (const planned of plan.deferred) {
     lines.push(`  > ${planned.displayPath}  deferred (over max cases ${options.maxCases}): ${plural(planned.uploadIds.length, "new execution")}`);
   }
-  for (const dir of plan.unreadable) lines.push(`  ? ${dir}  unreadable directory, skipped this run`);
+  for (const dir of plan.unreadable) lines.push(`  ? ${dir.path}  skipped this run: ${dir.reason}`);
   if (options.verbose) {
     for (const planned of plan.unchanged) lines.push(`  = ${planned.displayPath}  ${plural(planned.processedCount, "execution")} already in SimBoard`);
   }

@@ -22,6 +22,12 @@ export interface ArchiveScan {
   root: string;
   /** Sorted by `casePath`. */
   cases: CaseScan[];
-  /** Directories the walk could not read; skipped, reported, retried next run. */
-  unreadable: string[];
+  /** Directories the walk could not use; skipped, reported, retried next run. */
+  unreadable: SkippedDir[];
+}
+
+/** A directory left out of the scan, relative to the root, and why. */
+export interface SkippedDir {
+  path: string;
+  reason: string;
 }

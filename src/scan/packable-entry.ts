@@ -1,6 +1,7 @@
 import type { Dirent } from "node:fs";
 import { realpath, stat } from "node:fs/promises";
 import path from "node:path";
+import { isWellFormed } from "./well-formed-name.ts";
 
 export type PackableEntry =
   | { kind: "file"; size: number; viaSymlink: boolean }
@@ -14,6 +15,7 @@ export type PackableEntry =
  * inside the execution directory; everything else is skipped with a reason.
  */
 export async function classifyEntry(absolutePath: string, dirent: Dirent, executionRealPath: string): Promise<PackableEntry> {
+  if (!isWellFormed(dirent.name)) return { kind: "skip", reason: "name is not valid UTF-8" };
   if (dirent.isDirectory()) return { kind: "dir" };
   if (dirent.isFile()) {
     const info = await stat(absolutePath).catch(() => undefined);
@@ -21,7 +23,7 @@ export async function classifyEntry(absolutePath: string, dirent: Dirent, execut
   }
   if (dirent.isSymbolicLink()) {
     const target = await realpath(absolutePath).catch(() => undefined);
-    if (target === undefined) return { kind: "skip", reason: "broken symlink" };
+    if (target === undefined) return { kind: "skip", reason: "broken symlink or symlink loop" };
     if (!isInside(target, executionRealPath)) return { kind: "skip", reason: "symlink pointing outside the execution directory" };
     const info = await stat(target).catch(() => undefined);
     if (!info?.isFile()) return { kind: "skip", reason: "symlink to something other than a regular file" };

@@ -5,7 +5,8 @@ import path from "node:path";
 import pLimit from "p-limit";
 import { ConfigError } from "../errors/config-error.ts";
 import { caseIdentity } from "../plan/case-identity.ts";
-import type { ArchiveScan, CaseScan, ExecutionDir } from "./archive-scan.ts";
+import type { ArchiveScan, CaseScan, ExecutionDir, SkippedDir } from "./archive-scan.ts";
+import { isWellFormed } from "./well-formed-name.ts";
 import { EXECUTION_DIR_PATTERN } from "./execution-id.ts";
 
 const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
@@ -19,7 +20,7 @@ const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 export async function scanArchive(archiveRoot: string): Promise<ArchiveScan> {
   const root = path.resolve(archiveRoot);
   await assertDirectory(root);
-  const unreadable: string[] = [];
+  const unreadable: SkippedDir[] = [];
   const entries = await fg(["**"], {
     cwd: root,
     onlyDirectories: true,
@@ -34,6 +35,11 @@ export async function scanArchive(archiveRoot: string): Promise<ArchiveScan> {
     const name = path.posix.basename(relative);
     if (!EXECUTION_DIR_PATTERN.test(name)) continue;
     const caseRelative = path.posix.dirname(relative);
+    // Such a path cannot be opened, nor sent as case_path, faithfully.
+    if (!isWellFormed(caseRelative)) {
+      if (!unreadable.some((u) => u.path === caseRelative)) unreadable.push({ path: caseRelative, reason: "name is not valid UTF-8" });
+      continue;
+    }
     const list = byCase.get(caseRelative) ?? [];
     list.push({ id: name, path: path.join(root, relative) });
     byCase.set(caseRelative, list);
@@ -53,7 +59,7 @@ export async function scanArchive(archiveRoot: string): Promise<ArchiveScan> {
     ),
   );
   cases.sort((a, b) => compare(a.casePath, b.casePath));
-  unreadable.sort(compare);
+  unreadable.sort((a, b) => compare(a.path, b.path));
   return { root, cases, unreadable };
 }
 
@@ -83,13 +89,13 @@ async function assertDirectory(root: string): Promise<void> {
  * drop the directory itself). fast-glob swallows readdir errors when told
  * to; this records which directories failed first.
  */
-function prunedReaddir(root: string, unreadable: string[]) {
+function prunedReaddir(root: string, unreadable: SkippedDir[]) {
   return (dir: string, options: unknown, callback?: (error: NodeJS.ErrnoException | null, entries: fs.Dirent[]) => void) => {
     const done = (typeof options === "function" ? options : callback) as (error: NodeJS.ErrnoException | null, entries: fs.Dirent[]) => void;
     const opts = typeof options === "function" ? {} : options;
     if (EXECUTION_DIR_PATTERN.test(path.basename(dir))) return process.nextTick(done, null, []);
     fs.readdir(dir, opts as { withFileTypes: true }, (error, entries) => {
-      if (error) unreadable.push(path.relative(root, path.resolve(root, dir)) || ".");
+      if (error) unreadable.push({ path: path.relative(root, path.resolve(root, dir)) || ".", reason: `cannot be read (${error.code ?? error.message})` });
       done(error, entries);
     });
   };

@@ -12,7 +12,7 @@ import type { SyncDeps, SyncOptions } from "./stage-context.ts";
  */
 export async function fetchState(options: Pick<SyncOptions, "machine" | "retry">, deps: Omit<SyncDeps, "makeStagingDir">): Promise<IngestionState> {
   try {
-    return await withRetry(() => deps.api.fetchState(options.machine, deps.signal), options.retry, deps);
+    return await withRetry(() => deps.api.fetchState(options.machine, deps.abortSignal ?? deps.stopSignal), options.retry, { ...deps, signal: deps.stopSignal });
   } catch (error) {
     const message = explainStateFailure(error, options.machine, deps.api.root);
     deps.reporter.emit({ event: "state_fetch_failed", error: message });

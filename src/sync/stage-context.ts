@@ -10,7 +10,10 @@ export interface SyncDeps {
   random: () => number;
   /** A fresh private (0700) directory for staged archives; the run removes it. */
   makeStagingDir: () => Promise<string>;
-  signal?: AbortSignal;
+  /** Aborted, with a one-sentence reason, once no new upload may start (a signal, `--max-duration`). */
+  stopSignal?: AbortSignal;
+  /** Aborted when requests in flight must be cut short (after a grace period, or at the deadline). */
+  abortSignal?: AbortSignal;
 }
 
 export interface SyncOptions {

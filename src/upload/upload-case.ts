@@ -28,16 +28,14 @@ export interface UploadContext {
 export async function uploadCase(planned: PlannedCase, plannedHash: CaseHash, ctx: UploadContext, slot: number): Promise<CaseResult> {
   const { deps, options } = ctx;
   const casePath = planned.casePath;
-  if (ctx.halt.reason) return { casePath, status: "not-attempted", reason: ctx.halt.reason, requests: [] };
+  const stopped = stopReason(ctx);
+  if (stopped) return { casePath, status: "not-attempted", reason: stopped, requests: [] };
   if (!plannedHash.ok) return fail(ctx, casePath, plannedHash.error, []);
 
   // A job may still be writing: what gets packed must be what was planned.
   const current = await hashCase(planned, options.pack);
-  if (!current.ok) return fail(ctx, casePath, current.error, []);
-  if (current.digest !== plannedHash.digest) {
-    deps.reporter.emit({ event: "case_deferred", case_path: casePath, reason: "changed-during-run" });
-    return { casePath, status: "deferred", reason: "changed-during-run", requests: [] };
-  }
+  if (!current.ok && current.code !== "ENOENT") return fail(ctx, casePath, current.error, []);
+  if (!current.ok || current.digest !== plannedHash.digest) return defer(ctx, casePath);
 
   const stagingDir = path.join(ctx.stagingDir, String(slot));
   await mkdir(stagingDir, { recursive: true, mode: 0o700 });
@@ -55,7 +53,8 @@ export async function uploadCase(planned: PlannedCase, plannedHash: CaseHash, ct
       const filename = path.basename(archive.path);
       deps.reporter.emit({ event: "archive_created", case_path: casePath, filename, bytes: archive.bytes, execution_ids: archive.executionIds });
       try {
-        if (ctx.halt.reason) return { casePath, status: "not-attempted", reason: ctx.halt.reason, requests };
+        const stop = stopReason(ctx);
+        if (stop) return { casePath, status: requests.length ? "failed" : "not-attempted", reason: stop, requests };
         const result = await sendArchive(ctx, casePath, archive.path, filename, archive.executionIds, archive.bytes);
         requests.push(result);
         if (result.failure) return fail(ctx, casePath, result.failure, requests);
@@ -65,6 +64,8 @@ export async function uploadCase(planned: PlannedCase, plannedHash: CaseHash, ct
     }
   } catch (error) {
     const err = error as NodeJS.ErrnoException;
+    // A file that vanished while packing: the case changed under us, try again next run.
+    if (err.code === "ENOENT" && requests.length === 0) return defer(ctx, casePath);
     return fail(ctx, casePath, `packing failed: ${err.path ? `${err.path}: ` : ""}${err.code ?? err.message}`, requests);
   } finally {
     await rm(stagingDir, { recursive: true, force: true });
@@ -86,11 +87,12 @@ async function sendArchive(ctx: UploadContext, casePath: string, archivePath: st
       (attempt) => {
         attempts = attempt;
         deps.reporter.emit({ event: "case_upload_attempt", case_path: casePath, attempt, filename });
-        return deps.api.uploadCase({ machine: options.machine, casePath, executionIds, hpcUsername: options.hpcUsername, archivePath, filename, signal: deps.signal });
+        return deps.api.uploadCase({ machine: options.machine, casePath, executionIds, hpcUsername: options.hpcUsername, archivePath, filename, signal: deps.abortSignal });
       },
       options.retry,
       {
         ...deps,
+        signal: deps.stopSignal,
         onFailure: ({ attempt, error, retryInMs }) =>
           deps.reporter.emit({ event: "case_ingestion_request_failed", case_path: casePath, attempt, error: error.message, ...(retryInMs === undefined ? {} : { retry_in_ms: retryInMs }) }),
       },
@@ -105,6 +107,17 @@ async function sendArchive(ctx: UploadContext, casePath: string, archivePath: st
     const message = stop ?? (error instanceof SimboardError ? error.message : String(error));
     return { ...base, attempts, failure: attempts > 1 ? `${message} (after ${attempts} attempts)` : message };
   }
+}
+
+/** Why no new request may start: a failure every case would hit, a signal, or the deadline. */
+function stopReason(ctx: UploadContext): string | undefined {
+  const signal = ctx.deps.stopSignal;
+  return ctx.halt.reason ?? (signal?.aborted ? String(signal.reason ?? "the run was stopped") : undefined);
+}
+
+function defer(ctx: UploadContext, casePath: string): CaseResult {
+  ctx.deps.reporter.emit({ event: "case_deferred", case_path: casePath, reason: "changed-during-run" });
+  return { casePath, status: "deferred", reason: "changed-during-run", requests: [] };
 }
 
 function fail(ctx: UploadContext, casePath: string, reason: string, requests: RequestResult[]): CaseResult {

@@ -23,9 +23,11 @@ async function runUnprivileged(args: string[], env: Record<string, string>) {
   await copyFile(BINARY, binary);
   await chmod(binary, 0o755);
   const asNobody = process.getuid?.() === 0 ? ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] : [];
+  const stateHome = await mkdtemp(path.join(os.tmpdir(), "sbu-nobody-state-"));
+  await chmod(stateHome, 0o777);
   const child = Bun.spawn([...asNobody, binary, ...args], {
     cwd: dir,
-    env: { PATH: process.env.PATH ?? "", HOME: dir, TMPDIR: os.tmpdir(), ...env },
+    env: { PATH: process.env.PATH ?? "", HOME: dir, TMPDIR: os.tmpdir(), XDG_STATE_HOME: stateHome, ...env },
     stdout: "pipe",
     stderr: "pipe",
   });
@@ -57,7 +59,7 @@ describe("unreadable parts of the archive", () => {
     expect(result.stderr).toBe("");
     expect(result.exitCode).toBe(0);
     const report = JSON.parse(result.stdout);
-    expect(report.plan.unreadable).toEqual(["ac.closed"]);
+    expect(report.plan.unreadable).toEqual([{ path: "ac.closed", reason: "cannot be read (EACCES)" }]);
     expect(report.plan.new.map((c: any) => [c.display_path, c.execution_ids, c.rejected.map((r: any) => [r.id, r.status])])).toEqual([
       ["ac.open/fine", [makeLid(1)], [[makeLid(2), "unreadable"]]],
     ]);

@@ -3,11 +3,13 @@
  * automated-ingestion routes of ../../shared/CONTRACT.md on a random loopback
  * port, recording every request it receives.
  *
- * Built on node:http rather than Bun.serve because fault tests need to drop a
- * connection without answering, and only a raw socket can do that cleanly.
+ * Built on node:http (node:https with the `tls` option) rather than Bun.serve
+ * because fault tests need to drop a connection without answering, and only a
+ * raw socket can do that cleanly.
  * Bun's own multipart parser (`Request.formData()`) reads the uploads.
  */
 import { type IncomingMessage, type ServerResponse, createServer } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { type Role, authenticate, requireStateAccess } from "./simboard-server/auth.ts";
 import { resolveMachine } from "./simboard-server/machines.ts";
@@ -25,6 +27,8 @@ export interface ServerOptions {
   discoveryResults?: boolean;
   /** default "executions"; "simulations" as servers before HEAD name the 201 list */
   responseListName?: "executions" | "simulations";
+  /** serve HTTPS with this certificate and key (PEM); `url` is then https:// */
+  tls?: { cert: string; key: string };
 }
 
 /** A fixed, well-formed test token (`sbk_` + 43 url-safe characters). */
@@ -65,6 +69,10 @@ export interface Fault {
   reset?: boolean;
   /** handle (and store) normally first, then answer with the fault: "stored but reply lost" */
   afterStore?: boolean;
+  /** destroy the connection as soon as the first bytes of the request body arrive */
+  resetMidBody?: boolean;
+  /** read the request, then never answer (until the client gives up or the server stops) */
+  hang?: boolean;
 }
 
 export interface SeedRow {
@@ -75,7 +83,7 @@ export interface SeedRow {
 }
 
 export interface SimboardServer {
-  /** "http://127.0.0.1:<port>", without /api/v1 */
+  /** "http://127.0.0.1:<port>" ("https://…" with the tls option), without /api/v1 */
   url: string;
   requests: RecordedRequest[];
   /** POST from-hpc-upload requests only */
@@ -107,14 +115,20 @@ export async function startSimboardServer(opts: ServerOptions = {}): Promise<Sim
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const body = await readBody(req);
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
     const method = req.method ?? "GET";
     const headers = lowerHeaders(req);
     const record: RecordedRequest = { method, path: url.pathname, query: Object.fromEntries(url.searchParams), headers, status: 0 };
     requests.push(record);
-
     const isUpload = url.pathname === ROUTES.upload && hasUploadRoute;
+    const route = url.pathname === ROUTES.state ? "state" : isUpload ? "upload" : undefined;
+    const fault = route ? takeFault(route) : undefined;
+    if (fault?.resetMidBody) {
+      req.once("data", () => req.socket.destroy());
+      return;
+    }
+    const body = await readBody(req);
+
     let form: UploadForm | undefined;
     if (isUpload && method === "POST") {
       form = await parseForm(headers, body);
@@ -126,8 +140,7 @@ export async function startSimboardServer(opts: ServerOptions = {}): Promise<Sim
       };
     }
 
-    const route = url.pathname === ROUTES.state ? "state" : isUpload ? "upload" : undefined;
-    const fault = route ? takeFault(route) : undefined;
+    if (fault?.hang) return;
     let reply: Reply;
     if (fault && !fault.afterStore) reply = faultReply(fault);
     else {
@@ -164,17 +177,18 @@ export async function startSimboardServer(opts: ServerOptions = {}): Promise<Sim
     }
   };
 
-  const server = createServer((req, res) => {
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     handle(req, res).catch((err: unknown) => {
       res.writeHead(500, { "content-type": "text/plain; charset=utf-8" });
       res.end(`local SimBoard server bug: ${String(err)}`);
     });
-  });
+  };
+  const server = opts.tls ? createHttpsServer({ cert: opts.tls.cert, key: opts.tls.key }, onRequest) : createServer(onRequest);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
 
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `${opts.tls ? "https" : "http"}://127.0.0.1:${port}`,
     requests,
     uploads: () => requests.filter((r) => r.method === "POST" && r.path === ROUTES.upload),
     seedIngestion(row) {

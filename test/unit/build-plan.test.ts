@@ -41,7 +41,7 @@ const names = (cases: { displayPath: string }[]) => cases.map((c) => c.displayPa
 describe("buildPlan", () => {
   const scan: ArchiveScan = {
     root: ROOT,
-    unreadable: ["ac.locked"],
+    unreadable: [{ path: "ac.locked", reason: "cannot be read (EACCES)" }],
     cases: [
       scanned("ac.a", "brandnew", ["1.1-1", "2.2-2"]),
       scanned("ac.a", "grown", ["1.1-1", "3.3-3"]),
@@ -70,7 +70,7 @@ describe("buildPlan", () => {
     ]);
     expect(result.new[1]!.rejected).toEqual([{ id: "9.9-9", status: "invalid", reason: "invalid reason" }]);
     expect(result.deferred).toEqual([]);
-    expect(result.unreadable).toEqual(["ac.locked"]);
+    expect(result.unreadable).toEqual([{ path: "ac.locked", reason: "cannot be read (EACCES)" }]);
     const total = result.new.length + result.changed.length + result.unchanged.length + result.rejectedOnly.length + result.deferred.length;
     expect(total).toBe(scan.cases.length);
   });
