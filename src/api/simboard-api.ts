@@ -64,7 +64,8 @@ export function createSimboardApi(options: ApiOptions): SimboardApi {
       response = await run(signal);
       text = await response.text();
     } catch (error) {
-      throw toNetworkError(error, root, deadline.aborted && !callerSignal?.aborted);
+      if (callerSignal?.aborted) throw new NetworkError(`request aborted: ${String(callerSignal.reason ?? "stopped")}`, "ABORTED", { cause: error });
+      throw toNetworkError(error, root, deadline.aborted);
     }
     if (response.status !== expected) {
       throw new HttpError(response.status, describeBody(text), {
@@ -118,7 +119,6 @@ export function createSimboardApi(options: ApiOptions): SimboardApi {
 function toNetworkError(error: unknown, root: string, timedOut: boolean): NetworkError {
   if (timedOut) return new NetworkError(`no complete answer from ${root} within the request timeout`, "ETIMEDOUT", { cause: error });
   const err = error as { code?: string; name?: string; message?: string };
-  if (err?.name === "AbortError") return new NetworkError("request aborted", "ABORTED", { cause: error });
   const code = err?.code ?? err?.name ?? "ENETWORK";
   // Bun appends a hint for developers calling fetch(); operators need the cause only.
   const message = err?.message?.replace(/\s*For more information, pass `verbose: true`.*$/s, "");

@@ -1,5 +1,5 @@
 /** Requests in flight get this long to finish after the first SIGINT/SIGTERM. */
-export const INTERRUPT_GRACE_MS = 10_000;
+export const INTERRUPT_GRACE_MS = 5_000;
 
 export interface RunControl {
   stopSignal: AbortSignal;

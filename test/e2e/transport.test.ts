@@ -4,7 +4,7 @@
  * http:// to another host. Every run's traffic stays on loopback: the
  * recording proxy answers 502 itself for any other target.
  */
-import { afterAll, afterEach, describe, expect, test } from "bun:test";
+import { afterEach, describe, expect, test } from "bun:test";
 import { copyFile, mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -205,12 +205,4 @@ describe("plain http:// to another host", () => {
     ]);
     expect(fx.server.requests).toEqual([]);
   });
-});
-
-afterAll(() => {
-  // Every byte every run of this file printed: the token never appears.
-  const all = capturedOutput.join("");
-  expect(all.length).toBeGreaterThan(0);
-  expect(all).not.toContain(DEFAULT_TOKEN);
-  expect(all).not.toContain(DEFAULT_TOKEN.slice(4));
 });

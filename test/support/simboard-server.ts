@@ -73,6 +73,8 @@ export interface Fault {
   resetMidBody?: boolean;
   /** read the request, then never answer (until the client gives up or the server stops) */
   hang?: boolean;
+  /** read the request, wait this long, then handle it normally */
+  delayMs?: number;
 }
 
 export interface SeedRow {
@@ -141,11 +143,12 @@ export async function startSimboardServer(opts: ServerOptions = {}): Promise<Sim
     }
 
     if (fault?.hang) return;
+    if (fault?.delayMs) await Bun.sleep(fault.delayMs);
     let reply: Reply;
-    if (fault && !fault.afterStore) reply = faultReply(fault);
+    if (fault && !fault.afterStore && !fault.delayMs) reply = faultReply(fault);
     else {
       reply = answer(method, url, headers, form);
-      if (fault) reply = faultReply(fault);
+      if (fault && !fault.delayMs) reply = faultReply(fault);
     }
     record.status = reply.reset ? 0 : reply.status;
     send(res, reply);
