@@ -95,7 +95,10 @@ function prunedReaddir(root: string, unreadable: SkippedDir[]) {
     const opts = typeof options === "function" ? {} : options;
     if (EXECUTION_DIR_PATTERN.test(path.basename(dir))) return process.nextTick(done, null, []);
     fs.readdir(dir, opts as { withFileTypes: true }, (error, entries) => {
-      if (error) unreadable.push({ path: path.relative(root, path.resolve(root, dir)) || ".", reason: `cannot be read (${error.code ?? error.message})` });
+      if (error) {
+        const relative = path.relative(root, path.resolve(root, dir)) || ".";
+        unreadable.push({ path: relative, reason: isWellFormed(relative) ? `cannot be read (${error.code ?? error.message})` : "name is not valid UTF-8" });
+      }
       done(error, entries);
     });
   };

@@ -193,6 +193,20 @@ describe("configuration errors exit 2 with one line", () => {
     expect(oneLine(result.stderr)).toStartWith("simboard-upload: config file could not be parsed:");
   });
 
+  test("malformed YAML config", async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), "sbu-bad-"));
+    await writeFile(path.join(dir, ".simboardrc.yaml"), "machine: [chrysalis\narchiveRoot: /x\n");
+    const result = await runBinary(["sync"], { env: { SIMBOARD_API_TOKEN: OTHER_TOKEN }, cwd: dir });
+    expect(result.exitCode).toBe(2);
+    expect(oneLine(result.stderr)).toStartWith("simboard-upload: config file could not be parsed:");
+  });
+
+  test("a URL without a scheme", async () => {
+    const result = await runBinary(["sync", "--api-url", "simboard-api.e3sm.org"], { env: { ...base, SIMBOARD_API_TOKEN: OTHER_TOKEN } });
+    expect(result.exitCode).toBe(2);
+    expect(oneLine(result.stderr)).toBe("simboard-upload: apiUrl: must be an http:// or https:// URL (from --api-url)");
+  });
+
   test("YAML config is found by search; relative paths resolve against the file's directory; flags win", async () => {
     fx = await syncFixture(twoCases);
     const dir = path.dirname(fx.root);

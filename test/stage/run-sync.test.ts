@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, test } from "bun:test";
-import { appendFile, mkdir, mkdtemp, readdir } from "node:fs/promises";
+import { appendFile, mkdir, mkdtemp, readdir, unlink } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { generateArchive, makeLid } from "../../fixtures/generate-archive.ts";
@@ -80,6 +80,18 @@ describe("runSync (in process, real server and tree)", () => {
     expect(result).toEqual({ casePath: planned.casePath, status: "deferred", reason: "changed-during-run", requests: [] });
     expect(server!.uploads()).toEqual([]);
     expect(s.reporter.events.at(-1)).toEqual({ event: "case_deferred", case_path: planned.casePath, reason: "changed-during-run" });
+  });
+
+  test("a file that vanishes between planning and packing defers the case", async () => {
+    const s = await setup();
+    const outcome = await runSync({ ...s.options, dryRun: true }, s.deps);
+    const planned = casesToUpload(outcome.plan)[0]!;
+    const plannedHash = outcome.hashes.get(planned.casePath)!;
+    const status = (plannedHash.ok ? plannedHash.manifest.entries : []).find((e) => e.archivePath.includes("CaseStatus"))!;
+    await unlink(status.absolutePath);
+    const result = await uploadCase(planned, plannedHash, { options: s.options, deps: s.deps, stagingDir: s.staging, halt: {} }, 0);
+    expect([result.status, result.reason]).toEqual(["deferred", "changed-during-run"]);
+    expect(server!.uploads()).toEqual([]);
   });
 
   test("the digest covers names, sizes and content of exactly the packed files", async () => {
