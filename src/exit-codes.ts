@@ -17,7 +17,7 @@ export const EXIT_CODE_TABLE: ReadonlyArray<readonly [number, string]> = [
   [ExitCode.CaseFailed, "at least one case failed to upload"],
   [ExitCode.Usage, "usage or configuration error"],
   [ExitCode.Unreachable, "SimBoard unreachable, state fetch failed, or credentials rejected (nothing uploaded)"],
-  [ExitCode.Locked, "another run holds the lock (reserved)"],
+  [ExitCode.Locked, "another run holds the lock"],
   [ExitCode.Interrupted, "interrupted (SIGINT)"],
   [ExitCode.Terminated, "terminated (SIGTERM)"],
 ];
