@@ -1,4 +1,5 @@
 import { cosmiconfig, defaultLoaders } from "cosmiconfig";
+import { closest, distance } from "fastest-levenshtein";
 import path from "node:path";
 import type { z } from "zod";
 import { ConfigError } from "../errors/config-error.ts";
@@ -127,24 +128,6 @@ function describeSource(source: Source | undefined, field: string): string {
 }
 
 function nearestField(key: string): string {
-  const fields = Object.keys(SiteConfigSchema.shape);
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const field of fields) {
-    const distance = editDistance(key.toLowerCase(), field.toLowerCase());
-    if (distance < bestDistance) [best, bestDistance] = [field, distance];
-  }
-  return best !== undefined && bestDistance <= Math.max(2, Math.floor(key.length / 3)) ? ` (did you mean ${best}?)` : "";
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    previous = current;
-  }
-  return previous[b.length]!;
+  const best = closest(key, Object.keys(SiteConfigSchema.shape));
+  return distance(key.toLowerCase(), best.toLowerCase()) <= Math.max(2, Math.floor(key.length / 3)) ? ` (did you mean ${best}?)` : "";
 }
