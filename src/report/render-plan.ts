@@ -47,7 +47,8 @@ export function renderPlan(plan: SyncPlan, hashes: ReadonlyMap<string, CaseHash>
   lines.push("");
   lines.push(
     `Plan: ${plural(uploadLines.length, "case")} to upload (${plural(executions, "execution")}, ${formatBytes(bytes)}), ` +
-      `${plan.unchanged.length} unchanged, ${plural(rejected, "rejected execution")}, ${plan.deferred.length} deferred` +
+      `${plan.unchanged.length} unchanged, ${plan.rejectedOnly.length} with only rejected executions, ` +
+      `${plural(rejected, "rejected execution")}, ${plan.deferred.length} deferred` +
       (plan.unreadable.length ? `, ${plural(plan.unreadable.length, "unreadable directory")}` : "") +
       ".",
   );

@@ -79,7 +79,7 @@ describe("sync against the local SimBoard", () => {
     ]);
     expect(lines.filter((l) => l.startsWith("  ! ")).length).toBe(4);
     expect(result.stdout).toContain("Plan: 3 cases to upload (5 executions,");
-    expect(result.stdout).toContain("1 unchanged, 4 rejected executions, 0 deferred.");
+    expect(result.stdout).toContain("1 unchanged, 0 with only rejected executions, 4 rejected executions, 0 deferred.");
     expect(fx.server.uploads()).toEqual([]);
   });
 
