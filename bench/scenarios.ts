@@ -1,8 +1,9 @@
 /**
  * Benchmark archives, generated once with the fixture generator and cached
  * by scenario name outside the repository (L takes ~25 s and ~650k files).
- * A stamp file holds a digest of the generator's source, so a changed
- * generator regenerates instead of benchmarking a stale tree.
+ * A stamp file holds a digest of the generator's source and the specs, so a
+ * changed generator or scenario regenerates instead of benchmarking a stale
+ * tree.
  */
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
@@ -12,11 +13,15 @@ import path from "node:path";
 import { type CaseSpec, generateArchive, makeLid, scenarioCases } from "../fixtures/generate-archive.ts";
 
 /**
- * Issue 5's S, M, L and P, plus C: one case of 40 executions with 2 MiB
- * incompressible logs (80 MiB, more than one 50 MiB request), which shows how
- * memory moves with the largest case size rather than with the archive size.
+ * Issue 5's S, M, L and P, plus two probes of its own:
+ * - U: upstream's reference tree (1,000 cases × 5 executions, 20 KiB log
+ *   each), so "5× faster than upstream on 5,000 executions" is measured, not
+ *   interpolated;
+ * - C: one case of 40 executions with 2 MiB incompressible logs (80 MiB, more
+ *   than one 50 MiB request), which shows how memory moves with the largest
+ *   case size rather than with the archive size.
  */
-export const SCENARIOS = ["S", "M", "L", "P", "C"] as const;
+export const SCENARIOS = ["S", "U", "M", "L", "P", "C"] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export interface Scenario {
@@ -39,11 +44,19 @@ export function scratchDir(): string {
 
 const GENERATOR = path.resolve(import.meta.dir, "../fixtures/generate-archive.ts");
 
-function generatorKey(name: ScenarioName): string {
-  return createHash("sha256").update(readFileSync(GENERATOR)).update(`\0${name}`).digest("hex").slice(0, 16);
+/** Digest of the generator's source and the scenario's specs: either changing regenerates. */
+function generatorKey(specs: CaseSpec[]): string {
+  return createHash("sha256").update(readFileSync(GENERATOR)).update(JSON.stringify(specs)).digest("hex").slice(0, 16);
 }
 
 function casesOf(name: ScenarioName): CaseSpec[] {
+  if (name === "U") {
+    return Array.from({ length: 1_000 }, (_, c) => ({
+      user: `ac.user${String(c % 50).padStart(3, "0")}`,
+      name: `v3.LR.benchU_${String(c).padStart(4, "0")}`,
+      executions: Array.from({ length: 5 }, (_, e) => ({ id: makeLid(c * 5 + e), logBytes: 20 * 1024 })),
+    }));
+  }
   if (name !== "C") return scenarioCases(name);
   const executions = Array.from({ length: 40 }, (_, e) => ({ id: makeLid(500_000 + e), logBytes: 2 * 1024 * 1024 }));
   return [{ user: "ac.user000", name: "v3.LR.benchC_0", executions }];
@@ -54,8 +67,8 @@ export async function ensureScenario(name: ScenarioName, log: (line: string) => 
   const base = path.join(scratchDir(), name);
   const root = path.join(base, "performance_archive");
   const stamp = path.join(base, "generated.stamp");
-  const key = generatorKey(name);
   const specs = casesOf(name);
+  const key = generatorKey(specs);
   const current = await readFile(stamp, "utf8").catch(() => "");
   if (current.trim() !== key) {
     log(`generating scenario ${name} under ${base} ...`);
