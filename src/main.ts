@@ -21,7 +21,12 @@ for (const [signal, code] of [["SIGINT", ExitCode.Interrupted], ["SIGTERM", Exit
   });
 }
 
-const write = (stream: NodeJS.WriteStream) => (text: string) => void stream.write(text);
+// Bun's stream.write may still be buffering a large report when the process
+// exits; Bun.write resolves only once every byte reached the pipe or file.
+let pending: Promise<unknown> = Promise.resolve();
+const write = (sink: typeof Bun.stdout) => (text: string) => {
+  pending = pending.then(() => Bun.write(sink, text)).catch(() => undefined);
+};
 const code = await runCli({
   argv: process.argv,
   env: process.env,
@@ -29,13 +34,13 @@ const code = await runCli({
   home: os.homedir(),
   host: os.hostname(),
   pid: process.pid,
-  stdout: write(process.stdout),
-  stderr: write(process.stderr),
+  stdout: write(Bun.stdout),
+  stderr: write(Bun.stderr),
   stderrTty: process.stderr.isTTY ? process.stderr : undefined,
   signal: controller.signal,
   interruptCode: () => signalCode,
   cleanups,
 });
 // Let stdout drain (a pipe to a cron mailer may be slow) before exiting.
-await new Promise<void>((resolve) => process.stdout.write("", () => resolve()));
+await pending;
 process.exit(signalCode ?? code);
