@@ -20,10 +20,10 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import pLimit from "p-limit";
 import { DEFAULT_TOKEN, startSimboardServer, type SimboardServer } from "../test/support/simboard-server.ts";
-import { digestManifest } from "../src/hash/digest-manifest.ts";
-import { buildManifest, type CaseManifest } from "../src/pack/case-manifest.ts";
+import { hashCases } from "../src/hash/hash-cases.ts";
+import { loadHasher } from "../src/hash/xxh64.ts";
+import { inspectCase, type CaseManifest } from "../src/pack/case-manifest.ts";
 import type { PlannedCase } from "../src/plan/sync-plan.ts";
 import { catFloor, directoryFloor, scanFloor, tarFloor, warmCache, type FloorCommand } from "./floors.ts";
 import { median, sample, timed, type Timed } from "./measure.ts";
@@ -193,28 +193,32 @@ async function benchScenario(scenario: Scenario): Promise<ScenarioResult> {
   log(`${name}: hashing × ${reps.hash} ...`);
   const plannedCases: PlannedCase[] = cases.map((c) => ({
     casePath: c.real,
+    walkedPath: c.path,
     displayPath: `${c.user}/${c.name}`,
     identity: `${c.user}/${c.name}`,
     uploadIds: c.executionIds,
     processedCount: 0,
     rejected: [],
   }));
-  const limit = pLimit(4);
+  await loadHasher();
   const listStarted = performance.now();
-  const manifests: CaseManifest[] = await Promise.all(plannedCases.map((p) => limit(() => buildManifest(p, "full"))));
+  const manifests: CaseManifest[] = plannedCases.map((p) => {
+    const inspected = inspectCase(p, "full");
+    if (!inspected.ok) throw new Error(`${name}: cannot list ${p.casePath}: ${inspected.error}`);
+    return inspected.manifest;
+  });
   const listMs = performance.now() - listStarted;
   const files = manifests.flatMap((m) => m.entries.filter((e) => e.type === "file"));
   const hashBytes = files.reduce((n, f) => n + f.size, 0);
   const cat = await catFloor(files.map((f) => f.absolutePath), workDir, name);
   await runFloor(cat);
-  await Promise.all(manifests.slice(0, 4).map((m) => digestManifest(m))); // loads the wasm hasher
   const catRuns: Timed[] = [];
   const hashRuns: { ms: number; cpuS: number }[] = [];
   for (let i = 0; i < reps.hash; i++) {
     catRuns.push(await runFloor(cat));
     const cpu = process.cpuUsage();
     const started = performance.now();
-    await Promise.all(manifests.map((m) => limit(() => digestManifest(m))));
+    hashCases(plannedCases, new Map(), "full");
     const ms = performance.now() - started;
     const used = process.cpuUsage(cpu);
     hashRuns.push({ ms, cpuS: (used.user + used.system) / 1e6 });

@@ -1,10 +1,8 @@
-import { readdir, realpath } from "node:fs/promises";
 import path from "node:path";
+import { readWholeExecution, type ExecutionContent } from "../hash/execution-content.ts";
+import { summarize, type CaseHash, type PackMode } from "../hash/hash-cases.ts";
 import type { PlannedCase } from "../plan/sync-plan.ts";
-import { locateMetadata } from "../scan/locate-metadata.ts";
-import { classifyEntry } from "../scan/packable-entry.ts";
-
-export type PackMode = "metadata" | "full";
+import { validateExecution } from "../scan/validate-execution.ts";
 
 export interface ManifestEntry {
   /** Member name inside the archive: `<case>/<execution>/...`. */
@@ -21,70 +19,42 @@ export interface CaseManifest {
   casePath: string;
   caseName: string;
   entries: ManifestEntry[];
-  /** Entries left out because SimBoard cannot take them (links leaving the execution, sockets ...). */
-  skipped: Array<{ path: string; reason: string }>;
 }
 
-const byArchivePath = (a: ManifestEntry, b: ManifestEntry) => (a.archivePath < b.archivePath ? -1 : a.archivePath > b.archivePath ? 1 : 0);
+export type CaseInspection = (CaseHash & { ok: true; manifest: CaseManifest }) | (CaseHash & { ok: false });
 
 /**
- * Lists the members of a case's upload: the case directory entry and, per new
- * execution, either the files SimBoard reads (`metadata`) or the whole
- * directory (`full`), in the same directory structure.
+ * Reads a case again just before packing: the digest must still match the
+ * plan's, and the manifest lists the members to pack. An execution that no
+ * longer validates makes the case look changed (a job still writing).
  */
-export async function buildManifest(planned: PlannedCase, mode: PackMode): Promise<CaseManifest> {
+export function inspectCase(planned: PlannedCase, mode: PackMode): CaseInspection {
   const caseName = path.basename(planned.casePath);
-  const entries: ManifestEntry[] = [
-    { archivePath: caseName, absolutePath: planned.casePath, type: "dir", size: 0, executionId: undefined },
-  ];
-  const skipped: CaseManifest["skipped"] = [];
-  for (const id of planned.uploadIds) {
-    const executionPath = path.join(planned.casePath, id);
-    const prefix = `${caseName}/${id}`;
-    entries.push({ archivePath: prefix, absolutePath: executionPath, type: "dir", size: 0, executionId: id });
-    if (mode === "metadata") await addMetadata(executionPath, prefix, id, entries);
-    else await addTree(executionPath, await realpath(executionPath), "", prefix, id, entries, skipped);
-  }
-  entries.sort(byArchivePath);
-  return { casePath: planned.casePath, caseName, entries, skipped };
-}
-
-async function addMetadata(executionPath: string, prefix: string, id: string, entries: ManifestEntry[]): Promise<void> {
-  const located = await locateMetadata(executionPath);
-  const dirs = new Set<string>();
-  for (const files of located.matches.values()) {
-    for (const file of files) {
-      const dir = path.posix.dirname(file.relativePath);
-      if (dir !== "." && !dirs.has(dir)) {
-        dirs.add(dir);
-        entries.push({ archivePath: `${prefix}/${dir}`, absolutePath: path.join(executionPath, dir), type: "dir", size: 0, executionId: id });
+  try {
+    const executions: Array<{ id: string; content: ExecutionContent }> = [];
+    for (const id of planned.uploadIds) {
+      const executionPath = path.join(planned.casePath, id);
+      if (mode === "full") {
+        executions.push({ id, content: readWholeExecution(executionPath, true) });
+        continue;
       }
-      entries.push({ archivePath: `${prefix}/${file.relativePath}`, absolutePath: file.absolutePath, type: "file", size: file.size, executionId: id });
+      const check = validateExecution({ id, path: executionPath }, { keepEntries: true });
+      if (check.status !== "valid") return { casePath: planned.casePath, ok: false, error: `${id} changed: ${check.reason}`, code: "ENOENT" };
+      executions.push({ id, content: check });
     }
-  }
-}
-
-async function addTree(
-  directory: string,
-  executionReal: string,
-  relative: string,
-  prefix: string,
-  id: string,
-  entries: ManifestEntry[],
-  skipped: CaseManifest["skipped"],
-): Promise<void> {
-  const dirents = await readdir(directory, { withFileTypes: true });
-  for (const dirent of dirents) {
-    const childRelative = relative ? `${relative}/${dirent.name}` : dirent.name;
-    const absolutePath = path.join(directory, dirent.name);
-    const entry = await classifyEntry(absolutePath, dirent, executionReal);
-    const archivePath = `${prefix}/${childRelative}`;
-    if (entry.kind === "skip") skipped.push({ path: archivePath, reason: entry.reason });
-    else if (entry.kind === "file") entries.push({ archivePath, absolutePath, type: "file", size: entry.size, executionId: id });
-    else {
-      entries.push({ archivePath, absolutePath, type: "dir", size: 0, executionId: id });
-      await addTree(absolutePath, executionReal, childRelative, prefix, id, entries, skipped);
+    const entries: ManifestEntry[] = [{ archivePath: caseName, absolutePath: planned.casePath, type: "dir", size: 0, executionId: undefined }];
+    for (const { id, content } of executions) {
+      entries.push({ archivePath: `${caseName}/${id}`, absolutePath: path.join(planned.casePath, id), type: "dir", size: 0, executionId: id });
+      for (const e of content.entries ?? []) {
+        entries.push({ archivePath: `${caseName}/${id}/${e.relativePath}`, absolutePath: e.absolutePath, type: e.type, size: e.size, executionId: id });
+      }
     }
+    const summary = summarize(planned, executions);
+    if (!summary.ok) return summary;
+    return { ...summary, manifest: { casePath: planned.casePath, caseName, entries } };
+  } catch (error) {
+    const err = error as NodeJS.ErrnoException;
+    return { casePath: planned.casePath, ok: false, error: `cannot read ${err.path ?? "the case"} (${err.code ?? err.message})`, code: err.code };
   }
 }
 

@@ -41,6 +41,7 @@ export function buildPlan(
     }
     const planned: PlannedCase = {
       casePath: scanned.casePath,
+      walkedPath: scanned.walkedPath,
       displayPath: scanned.displayPath,
       identity: scanned.identity,
       uploadIds,

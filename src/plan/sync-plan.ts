@@ -10,6 +10,8 @@ export interface RejectedExecution {
 
 export interface PlannedCase {
   casePath: string;
+  /** The case directory as the scan walked it; validation results are keyed below it. */
+  walkedPath: string;
   displayPath: string;
   identity: string;
   /** Valid executions SimBoard does not have yet, sorted. */

@@ -72,5 +72,5 @@ export function jsonReport(outcome: SyncOutcome, context: ReportContext): unknow
 function hashFields(hash: CaseHash | undefined) {
   if (!hash) return {};
   if (!hash.ok) return { hash_error: hash.error };
-  return { digest: hash.digest, bytes: hash.bytes, files: hash.files, skipped: hash.manifest.skipped };
+  return { digest: hash.digest, bytes: hash.bytes, files: hash.files, skipped: hash.skipped };
 }

@@ -25,7 +25,7 @@ export function renderPlan(plan: SyncPlan, hashes: ReadonlyMap<string, CaseHash>
     if (hash?.ok) bytes += hash.bytes;
     const detail = hash?.ok ? `${formatBytes(hash.bytes)}  xxh64:${hash.digest}` : `cannot hash: ${hash?.error ?? "not hashed"}`;
     lines.push(`  ${mark} ${planned.displayPath}  ${plural(planned.uploadIds.length, "new execution")}  ${detail}`);
-    for (const skipped of hash?.ok ? hash.manifest.skipped : []) lines.push(`      skipped ${skipped.path}: ${skipped.reason}`);
+    for (const skipped of hash?.ok ? hash.skipped : []) lines.push(`      skipped ${skipped.path}: ${skipped.reason}`);
   }
   const rejectedCases = [...plan.new, ...plan.changed, ...plan.rejectedOnly, ...plan.deferred].filter((c) => c.rejected.length > 0);
   rejectedCases.sort((a, b) => (a.casePath < b.casePath ? -1 : 1));

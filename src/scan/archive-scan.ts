@@ -10,6 +10,8 @@ export interface ExecutionDir {
 export interface CaseScan {
   /** Absolute, symlink-resolved case directory: the `case_path` SimBoard stores. */
   casePath: string;
+  /** The case directory as walked below the configured root (execution paths start with it). */
+  walkedPath: string;
   /** Path relative to the archive root, for display. */
   displayPath: string;
   /** Upstream's case identity, used to match state keys (see `case-identity.ts`). */

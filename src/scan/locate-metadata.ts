@@ -1,5 +1,5 @@
 import type { Dirent } from "node:fs";
-import { readdir, realpath } from "node:fs/promises";
+import { readdirSync, realpathSync } from "node:fs";
 import path from "node:path";
 import { classifyEntry } from "./packable-entry.ts";
 import { isCaseDocsDir, METADATA_SPECS } from "./metadata-files.ts";
@@ -10,7 +10,6 @@ export interface MetadataFile {
   /** Path inside the execution directory, `/`-separated. */
   relativePath: string;
   absolutePath: string;
-  size: number;
 }
 
 export interface MetadataLocation {
@@ -23,20 +22,21 @@ export interface MetadataLocation {
 /**
  * Finds metadata files exactly where SimBoard's parser looks for them, seen
  * through the packing rules: a file that cannot be packed will not exist on
- * the server, so it does not count as present.
+ * the server, so it does not count as present. Only names matching a
+ * pattern are examined further, so a directory of 100,000 logs costs one
+ * listing.
  */
-export async function locateMetadata(executionPath: string): Promise<MetadataLocation> {
-  const executionReal = await realpath(executionPath);
-  const rootEntries = await readdir(executionPath, { withFileTypes: true });
+export function locateMetadata(executionPath: string): MetadataLocation {
+  const executionReal = realpathSync(executionPath);
   const matches = new Map<string, MetadataFile[]>();
   const unpackable: MetadataLocation["unpackable"] = [];
 
-  const consider = async (dirent: Dirent, relativeDir: string, location: "root" | "casedocs") => {
+  const consider = (dirent: Dirent, relativeDir: string, location: "root" | "casedocs") => {
     const specs = METADATA_SPECS.filter((spec) => spec.location === location && spec.pattern.test(dirent.name));
     if (specs.length === 0) return;
     const relativePath = relativeDir ? `${relativeDir}/${dirent.name}` : dirent.name;
     const absolutePath = path.join(executionPath, relativePath);
-    const entry = await classifyEntry(absolutePath, dirent, executionReal);
+    const entry = classifyEntry(absolutePath, dirent, executionReal);
     if (entry.kind === "skip") {
       unpackable.push({ relativePath, reason: entry.reason });
       return;
@@ -44,17 +44,16 @@ export async function locateMetadata(executionPath: string): Promise<MetadataLoc
     if (entry.kind !== "file") return;
     for (const spec of specs) {
       const list = matches.get(spec.key) ?? [];
-      list.push({ key: spec.key, relativePath, absolutePath, size: entry.size });
+      list.push({ key: spec.key, relativePath, absolutePath });
       matches.set(spec.key, list);
     }
   };
 
-  for (const dirent of rootEntries) {
+  for (const dirent of readdirSync(executionPath, { withFileTypes: true })) {
     if (dirent.isDirectory() && isCaseDocsDir(dirent.name)) {
-      const inner = await readdir(path.join(executionPath, dirent.name), { withFileTypes: true });
-      for (const child of inner) await consider(child, dirent.name, "casedocs");
+      for (const child of readdirSync(path.join(executionPath, dirent.name), { withFileTypes: true })) consider(child, dirent.name, "casedocs");
     } else {
-      await consider(dirent, "", "root");
+      consider(dirent, "", "root");
     }
   }
   return { matches, unpackable };

@@ -1,12 +1,9 @@
 import type { Dirent } from "node:fs";
-import { realpath, stat } from "node:fs/promises";
+import { realpathSync, statSync } from "node:fs";
 import path from "node:path";
 import { isWellFormed } from "./well-formed-name.ts";
 
-export type PackableEntry =
-  | { kind: "file"; size: number; viaSymlink: boolean }
-  | { kind: "dir" }
-  | { kind: "skip"; reason: string };
+export type PackableEntry = { kind: "file"; viaSymlink: boolean } | { kind: "dir" } | { kind: "skip"; reason: string };
 
 /**
  * Decides how a directory entry may travel to SimBoard, which refuses
@@ -14,20 +11,21 @@ export type PackableEntry =
  * they are; a symlinked file goes as a regular file only when its target lies
  * inside the execution directory; everything else is skipped with a reason.
  */
-export async function classifyEntry(absolutePath: string, dirent: Dirent, executionRealPath: string): Promise<PackableEntry> {
+export function classifyEntry(absolutePath: string, dirent: Dirent, executionRealPath: string): PackableEntry {
   if (!isWellFormed(dirent.name)) return { kind: "skip", reason: "name is not valid UTF-8" };
   if (dirent.isDirectory()) return { kind: "dir" };
-  if (dirent.isFile()) {
-    const info = await stat(absolutePath).catch(() => undefined);
-    return info ? { kind: "file", size: info.size, viaSymlink: false } : { kind: "skip", reason: "vanished while reading" };
-  }
+  if (dirent.isFile()) return { kind: "file", viaSymlink: false };
   if (dirent.isSymbolicLink()) {
-    const target = await realpath(absolutePath).catch(() => undefined);
-    if (target === undefined) return { kind: "skip", reason: "broken symlink or symlink loop" };
+    let target: string;
+    try {
+      target = realpathSync(absolutePath);
+    } catch {
+      return { kind: "skip", reason: "broken symlink or symlink loop" };
+    }
     if (!isInside(target, executionRealPath)) return { kind: "skip", reason: "symlink pointing outside the execution directory" };
-    const info = await stat(target).catch(() => undefined);
+    const info = statSync(target, { throwIfNoEntry: false });
     if (!info?.isFile()) return { kind: "skip", reason: "symlink to something other than a regular file" };
-    return { kind: "file", size: info.size, viaSymlink: true };
+    return { kind: "file", viaSymlink: true };
   }
   return { kind: "skip", reason: "not a regular file (socket, FIFO or device)" };
 }

@@ -54,7 +54,7 @@ export async function scanArchive(archiveRoot: string): Promise<ArchiveScan> {
         // SimBoard stores the symlink-resolved path, as upstream's runner sends it.
         const casePath = await realpath(walked).catch(() => walked);
         executions.sort((a, b) => compare(a.id, b.id));
-        return { casePath, displayPath: caseRelative, identity: caseIdentity(casePath, rootBasename), executions };
+        return { casePath, walkedPath: walked, displayPath: caseRelative, identity: caseIdentity(casePath, rootBasename), executions };
       }),
     ),
   );

@@ -1,29 +1,37 @@
-import { open, readFile } from "node:fs/promises";
 import { gunzipSync } from "node:zlib";
+import { digestEntries, type ExecutionContent } from "../hash/execution-content.ts";
+import { readSmallFile } from "../hash/read-file.ts";
 import type { ExecutionDir } from "./archive-scan.ts";
 import { locateMetadata, type MetadataFile } from "./locate-metadata.ts";
 import { LID_LINE, METADATA_SPECS } from "./metadata-files.ts";
 
 export type ExecutionCheck =
-  | { id: string; status: "valid"; files: MetadataFile[] }
+  | ({ id: string; status: "valid" } & ExecutionContent)
   | { id: string; status: "incomplete" | "invalid" | "unreadable"; reason: string };
 
-/** Timing files are small; one far larger than this is not a timing file. */
-const MAX_TIMING_BYTES = 64 * 1024 * 1024;
+/** Metadata files are kilobytes; one far larger than this is not what SimBoard expects. */
+const MAX_METADATA_BYTES = 64 * 1024 * 1024;
 
 /**
  * Checks an execution as SimBoard's parser will read it. The server skips
  * incomplete and invalid executions silently yet still records their IDs as
- * processed, so only executions that pass here may ever be sent.
+ * processed, so only executions that pass here may ever be sent. Each
+ * metadata file is read once: the same bytes are checked and digested, and
+ * the digest is of exactly what `--pack metadata` packs.
  */
-export async function validateExecution(execution: ExecutionDir): Promise<ExecutionCheck> {
+export function validateExecution(execution: ExecutionDir, options: { keepEntries: boolean }): ExecutionCheck {
   const id = execution.id;
-  let located;
   try {
-    located = await locateMetadata(execution.path);
+    return check(execution, options.keepEntries);
   } catch (error) {
-    return { id, status: "unreadable", reason: `cannot read the directory (${(error as NodeJS.ErrnoException).code ?? error})` };
+    const err = error as NodeJS.ErrnoException;
+    return { id, status: "unreadable", reason: `cannot read ${err.path ? `${err.path} ` : "the directory "}(${err.code ?? err.message})` };
   }
+}
+
+function check(execution: ExecutionDir, keepEntries: boolean): ExecutionCheck {
+  const id = execution.id;
+  const located = locateMetadata(execution.path);
   const files: MetadataFile[] = [];
   const missing: string[] = [];
   for (const spec of METADATA_SPECS) {
@@ -38,45 +46,50 @@ export async function validateExecution(execution: ExecutionDir): Promise<Execut
     const skipped = located.unpackable.map((u) => `${u.relativePath}: ${u.reason}`);
     return { id, status: "incomplete", reason: `missing ${missing.join(", ")}${skipped.length ? ` (not packable: ${skipped.join("; ")})` : ""}` };
   }
+
+  const contents = new Map<string, Buffer>();
   for (const file of files) {
-    if (!file.relativePath.endsWith(".gz") || file.key === "e3sm_timing") continue;
-    if (!(await hasGzipMagic(file.absolutePath))) {
-      // One broken gzip file makes SimBoard fail the whole request with a 500.
+    const content = readSmallFile(file.absolutePath, MAX_METADATA_BYTES);
+    if (!Buffer.isBuffer(content)) return { id, status: "invalid", reason: `${file.relativePath} is ${content.tooLarge} bytes, too large for a metadata file` };
+    contents.set(file.relativePath, content);
+    // One broken gzip file makes SimBoard fail the whole request with a 500.
+    if (file.key !== "e3sm_timing" && file.relativePath.endsWith(".gz") && !isGzip(content)) {
       return { id, status: "invalid", reason: `${file.relativePath} is named .gz but is not gzip` };
     }
   }
   const timing = files.find((f) => f.key === "e3sm_timing")!;
-  const lidProblem = await checkTimingLid(timing);
+  const lidProblem = checkTimingLid(timing.relativePath, contents.get(timing.relativePath)!);
   if (lidProblem) return { id, status: "incomplete", reason: lidProblem };
-  return { id, status: "valid", files };
+
+  const dirs = [...new Set(files.map((f) => f.relativePath.split("/").slice(0, -1).join("/")).filter(Boolean))];
+  const entries = [
+    ...dirs.map((relativePath) => ({ type: "dir" as const, relativePath, absolutePath: `${execution.path}/${relativePath}` })),
+    ...files.map((f) => ({ type: "file" as const, relativePath: f.relativePath, absolutePath: f.absolutePath })),
+  ];
+  const content = digestEntries(
+    entries,
+    (entry, hasher) => {
+      const bytes = contents.get(entry.relativePath)!;
+      hasher.update(bytes);
+      return bytes.length;
+    },
+    located.unpackable,
+    keepEntries,
+  );
+  return { id, status: "valid", ...content };
 }
 
-async function hasGzipMagic(file: string): Promise<boolean> {
-  const handle = await open(file, "r").catch(() => undefined);
-  if (!handle) return false;
-  try {
-    const buffer = Buffer.alloc(2);
-    const { bytesRead } = await handle.read(buffer, 0, 2, 0);
-    return bytesRead === 2 && buffer[0] === 0x1f && buffer[1] === 0x8b;
-  } finally {
-    await handle.close();
-  }
+function isGzip(content: Buffer): boolean {
+  return content.length >= 2 && content[0] === 0x1f && content[1] === 0x8b;
 }
 
-async function checkTimingLid(timing: MetadataFile): Promise<string | undefined> {
-  if (timing.size > MAX_TIMING_BYTES) return `${timing.relativePath} is too large to be a timing file`;
-  let raw: Buffer;
-  try {
-    raw = await readFile(timing.absolutePath);
-  } catch (error) {
-    return `cannot read ${timing.relativePath} (${(error as NodeJS.ErrnoException).code})`;
-  }
+function checkTimingLid(relativePath: string, raw: Buffer): string | undefined {
   let text: string;
   try {
-    text = (timing.relativePath.endsWith(".gz") ? gunzipSync(raw) : raw).toString("utf8");
+    text = (relativePath.endsWith(".gz") ? gunzipSync(raw) : raw).toString("utf8");
   } catch {
-    return `${timing.relativePath} is not valid gzip, so SimBoard cannot read its LID`;
+    return `${relativePath} is not valid gzip, so SimBoard cannot read its LID`;
   }
   const hasLid = text.split(/\r?\n/).some((line) => LID_LINE.test(line.trim()));
-  return hasLid ? undefined : `no LID line in ${timing.relativePath}`;
+  return hasLid ? undefined : `no LID line in ${relativePath}`;
 }

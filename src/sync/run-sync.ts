@@ -1,6 +1,7 @@
 import { rm } from "node:fs/promises";
 import pLimit from "p-limit";
 import { hashCases, type CaseHash } from "../hash/hash-cases.ts";
+import { loadHasher } from "../hash/xxh64.ts";
 import { buildPlan } from "../plan/build-plan.ts";
 import { allPendingExecutions, indexProcessed } from "../plan/processed-index.ts";
 import { casesToUpload, type SyncPlan } from "../plan/sync-plan.ts";
@@ -32,12 +33,13 @@ export async function runSync(options: SyncOptions, deps: SyncDeps): Promise<Syn
 
   const processed = indexProcessed(state, scan.root);
   const pending = allPendingExecutions(scan, processed);
-  const checks = await validateExecutions(pending);
+  await loadHasher();
+  const checks = validateExecutions(pending);
   deps.reporter.emit({ event: "executions_validated", checked: checks.size, rejected: [...checks.values()].filter((c) => c.status !== "valid").length });
 
   const plan = buildPlan(scan, processed, checks, { machine: state.machine_name, maxCases: options.maxCases });
   const uploads = casesToUpload(plan);
-  const hashes = await hashCases(uploads, options.pack, options.hashConcurrency, (hash) =>
+  const hashes = hashCases(uploads, checks, options.pack, (hash) =>
     deps.reporter.emit(hash.ok ? { event: "case_hashed", case_path: hash.casePath, digest: hash.digest, bytes: hash.bytes } : { event: "case_hashed", case_path: hash.casePath, error: hash.error }),
   );
   if (options.dryRun) return { plan, hashes, results: undefined };

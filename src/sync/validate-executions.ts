@@ -1,13 +1,11 @@
-import pLimit from "p-limit";
 import type { ExecutionDir } from "../scan/archive-scan.ts";
 import { validateExecution, type ExecutionCheck } from "../scan/validate-execution.ts";
 
-/** Directory reads overlap well even on two cores; this bounds open files. */
-const VALIDATION_CONCURRENCY = 16;
-
-/** Validates the pending executions only: already-processed ones are never re-read. */
-export async function validateExecutions(executions: ExecutionDir[]): Promise<Map<string, ExecutionCheck>> {
-  const limit = pLimit(VALIDATION_CONCURRENCY);
-  const checks = await Promise.all(executions.map((execution) => limit(async () => [execution.path, await validateExecution(execution)] as const)));
-  return new Map(checks);
+/**
+ * Validates the pending executions only: already-processed ones are never
+ * re-read. Checks keep digests and counts, not file lists, so memory stays
+ * flat however many executions are pending.
+ */
+export function validateExecutions(executions: ExecutionDir[]): Map<string, ExecutionCheck> {
+  return new Map(executions.map((execution) => [execution.path, validateExecution(execution, { keepEntries: false })]));
 }

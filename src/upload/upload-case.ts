@@ -2,7 +2,8 @@ import { rm, mkdir } from "node:fs/promises";
 import path from "node:path";
 import { ReplyError } from "../errors/reply-error.ts";
 import { SimboardError } from "../errors/simboard-error.ts";
-import { hashCase, type CaseHash } from "../hash/hash-cases.ts";
+import type { CaseHash } from "../hash/hash-cases.ts";
+import { inspectCase } from "../pack/case-manifest.ts";
 import { packBatches } from "../pack/pack-batches.ts";
 import type { PlannedCase } from "../plan/sync-plan.ts";
 import { withRetry } from "../retry/retry-policy.ts";
@@ -33,7 +34,7 @@ export async function uploadCase(planned: PlannedCase, plannedHash: CaseHash, ct
   if (!plannedHash.ok) return fail(ctx, casePath, plannedHash.error, []);
 
   // A job may still be writing: what gets packed must be what was planned.
-  const current = await hashCase(planned, options.pack);
+  const current = inspectCase(planned, options.pack);
   if (!current.ok && current.code !== "ENOENT") return fail(ctx, casePath, current.error, []);
   if (!current.ok || current.digest !== plannedHash.digest) return defer(ctx, casePath);
 

@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { generateArchive, makeLid } from "../../fixtures/generate-archive.ts";
 import { createSimboardApi } from "../../src/api/simboard-api.ts";
-import { hashCase } from "../../src/hash/hash-cases.ts";
+import { inspectCase } from "../../src/pack/case-manifest.ts";
 import { casesToUpload } from "../../src/plan/sync-plan.ts";
 import { DEFAULT_RETRY } from "../../src/retry/retry-policy.ts";
 import { runSync } from "../../src/sync/run-sync.ts";
@@ -53,6 +53,12 @@ async function setup() {
   return { base, root, cases, reporter, deps, options, staging, delays };
 }
 
+function manifestOf(planned: Parameters<typeof inspectCase>[0]) {
+  const inspected = inspectCase(planned, "metadata");
+  if (!inspected.ok) throw new Error(inspected.error);
+  return inspected.manifest.entries;
+}
+
 describe("runSync (in process, real server and tree)", () => {
   test("a dry run and a real run share the plan; only the real run posts; staging is removed", async () => {
     const s = await setup();
@@ -74,7 +80,7 @@ describe("runSync (in process, real server and tree)", () => {
     const planned = casesToUpload(outcome.plan)[0]!;
     const plannedHash = outcome.hashes.get(planned.casePath)!;
     // A job still writing: the timing file grows between planning and packing.
-    const timing = (plannedHash.ok ? plannedHash.manifest.entries : []).find((e) => e.archivePath.includes("e3sm_timing"))!;
+    const timing = manifestOf(planned).find((e) => e.archivePath.includes("e3sm_timing"))!;
     await appendFile(timing.absolutePath, "more");
     const result = await uploadCase(planned, plannedHash, { options: s.options, deps: s.deps, stagingDir: s.staging, halt: {} }, 0);
     expect(result).toEqual({ casePath: planned.casePath, status: "deferred", reason: "changed-during-run", requests: [] });
@@ -87,7 +93,7 @@ describe("runSync (in process, real server and tree)", () => {
     const outcome = await runSync({ ...s.options, dryRun: true }, s.deps);
     const planned = casesToUpload(outcome.plan)[0]!;
     const plannedHash = outcome.hashes.get(planned.casePath)!;
-    const status = (plannedHash.ok ? plannedHash.manifest.entries : []).find((e) => e.archivePath.includes("CaseStatus"))!;
+    const status = manifestOf(planned).find((e) => e.archivePath.includes("CaseStatus"))!;
     await unlink(status.absolutePath);
     const result = await uploadCase(planned, plannedHash, { options: s.options, deps: s.deps, stagingDir: s.staging, halt: {} }, 0);
     expect([result.status, result.reason]).toEqual(["deferred", "changed-during-run"]);
@@ -98,9 +104,9 @@ describe("runSync (in process, real server and tree)", () => {
     const s = await setup();
     const outcome = await runSync({ ...s.options, dryRun: true }, s.deps);
     const planned = casesToUpload(outcome.plan)[0]!;
-    const first = await hashCase(planned, "metadata");
-    const again = await hashCase(planned, "metadata");
-    const full = await hashCase(planned, "full");
+    const first = inspectCase(planned, "metadata");
+    const again = inspectCase(planned, "metadata");
+    const full = inspectCase(planned, "full");
     expect(first.ok && again.ok && full.ok).toBe(true);
     if (!first.ok || !again.ok || !full.ok) return;
     expect(again.digest).toBe(first.digest);
@@ -108,7 +114,9 @@ describe("runSync (in process, real server and tree)", () => {
     expect(full.bytes).toBeGreaterThan(first.bytes);
     // A file SimBoard does not read changes the full digest but not the metadata one.
     await appendFile(path.join(planned.casePath, makeLid(1), `timing.${makeLid(1)}.tar.gz`), "x");
-    expect(((await hashCase(planned, "metadata")) as { digest: string }).digest).toBe(first.digest);
-    expect(((await hashCase(planned, "full")) as { digest: string }).digest).not.toBe(full.digest);
+    expect((inspectCase(planned, "metadata") as { digest: string }).digest).toBe(first.digest);
+    expect((inspectCase(planned, "full") as { digest: string }).digest).not.toBe(full.digest);
+    // The plan's digest (from validation) and the pre-pack digest agree.
+    expect((outcome.hashes.get(planned.casePath) as { digest: string }).digest).toBe(first.digest);
   });
 });

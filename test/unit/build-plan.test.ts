@@ -9,7 +9,7 @@ const ROOT = "/data/performance_archive";
 
 function scanned(user: string, name: string, ids: string[]): CaseScan {
   const casePath = `${ROOT}/${user}/${name}`;
-  return { casePath, displayPath: `${user}/${name}`, identity: `${user}/${name}`, executions: ids.map((id) => ({ id, path: `${casePath}/${id}` })) };
+  return { casePath, walkedPath: casePath, displayPath: `${user}/${name}`, identity: `${user}/${name}`, executions: ids.map((id) => ({ id, path: `${casePath}/${id}` })) };
 }
 
 function state(cases: Record<string, string[]>): IngestionState {
@@ -26,7 +26,7 @@ function checksFor(scan: ArchiveScan, st: IngestionState, bad: Record<string, Ex
   return new Map(
     pending.map((e) => {
       const status = bad[e.id];
-      const check: ExecutionCheck = status && status !== "valid" ? { id: e.id, status, reason: `${status} reason` } : { id: e.id, status: "valid", files: [] };
+      const check: ExecutionCheck = status && status !== "valid" ? { id: e.id, status, reason: `${status} reason` } : { id: e.id, status: "valid", digest: "0", bytes: 0, fileCount: 0, skipped: [], entries: undefined };
       return [e.path, check];
     }),
   );

@@ -1,0 +1,81 @@
+import { readdirSync, realpathSync } from "node:fs";
+import path from "node:path";
+import { classifyEntry } from "../scan/packable-entry.ts";
+import { hashFileInto } from "./read-file.ts";
+import { hexDigest, newHasher } from "./xxh64.ts";
+
+/** A member below an execution directory, as it will be packed. */
+export interface ContentEntry {
+  type: "dir" | "file";
+  /** Path inside the execution directory, `/`-separated. */
+  relativePath: string;
+  absolutePath: string;
+  /** Bytes read when digested (files). */
+  size: number;
+}
+
+/** What one execution contributes to an upload: its digest and, when asked for, its members. */
+export interface ExecutionContent {
+  digest: string;
+  bytes: number;
+  fileCount: number;
+  /** Entries left out because SimBoard cannot take them (links leaving the execution, sockets ...). */
+  skipped: Array<{ relativePath: string; reason: string }>;
+  /** The members to pack, sorted; only kept when the caller is about to pack. */
+  entries: ContentEntry[] | undefined;
+}
+
+const byPath = (a: { relativePath: string }, b: { relativePath: string }) => (a.relativePath < b.relativePath ? -1 : a.relativePath > b.relativePath ? 1 : 0);
+
+/**
+ * xxhash64 over exactly what will be packed, in archive order: each
+ * member's type and path, and for files their content and size. `read`
+ * feeds a file's bytes to the hasher (from a buffer already in hand, or from
+ * disk) and returns how many there were.
+ */
+export function digestEntries(
+  entries: Array<Omit<ContentEntry, "size">>,
+  read: (entry: Omit<ContentEntry, "size">, hasher: ReturnType<typeof newHasher>) => number,
+  skipped: ExecutionContent["skipped"],
+  keepEntries: boolean,
+): ExecutionContent {
+  const hasher = newHasher();
+  const kept: ContentEntry[] = [];
+  let bytes = 0;
+  let fileCount = 0;
+  for (const entry of [...entries].sort(byPath)) {
+    hasher.update(`${entry.type}\0${entry.relativePath}\0`);
+    let size = 0;
+    if (entry.type === "file") {
+      size = read(entry, hasher);
+      hasher.update(`\0${size}\0`);
+      bytes += size;
+      fileCount++;
+    }
+    if (keepEntries) kept.push({ ...entry, size });
+  }
+  return { digest: hexDigest(hasher), bytes, fileCount, skipped, entries: keepEntries ? kept : undefined };
+}
+
+/** `--pack full`: the whole execution directory, walked without following directory links. */
+export function readWholeExecution(executionPath: string, keepEntries: boolean): ExecutionContent {
+  const executionReal = realpathSync(executionPath);
+  const entries: Array<Omit<ContentEntry, "size">> = [];
+  const skipped: ExecutionContent["skipped"] = [];
+  const walk = (directory: string, relative: string) => {
+    for (const dirent of readdirSync(directory, { withFileTypes: true })) {
+      const relativePath = relative ? `${relative}/${dirent.name}` : dirent.name;
+      const absolutePath = path.join(directory, dirent.name);
+      const entry = classifyEntry(absolutePath, dirent, executionReal);
+      if (entry.kind === "skip") skipped.push({ relativePath, reason: entry.reason });
+      else if (entry.kind === "file") entries.push({ type: "file", relativePath, absolutePath });
+      else {
+        entries.push({ type: "dir", relativePath, absolutePath });
+        walk(absolutePath, relativePath);
+      }
+    }
+  };
+  walk(executionPath, "");
+  skipped.sort(byPath);
+  return digestEntries(entries, (entry, hasher) => hashFileInto(hasher, entry.absolutePath), skipped, keepEntries);
+}
