@@ -27,20 +27,25 @@ let pending: Promise<unknown> = Promise.resolve();
 const write = (sink: typeof Bun.stdout) => (text: string) => {
   pending = pending.then(() => Bun.write(sink, text)).catch(() => undefined);
 };
-const code = await runCli({
-  argv: process.argv,
-  env: process.env,
-  cwd: process.cwd(),
-  home: os.homedir(),
-  host: os.hostname(),
-  pid: process.pid,
-  stdout: write(Bun.stdout),
-  stderr: write(Bun.stderr),
-  stderrTty: process.stderr.isTTY ? process.stderr : undefined,
-  signal: controller.signal,
-  interruptCode: () => signalCode,
-  cleanups,
-});
-// Let stdout drain (a pipe to a cron mailer may be slow) before exiting.
-await pending;
-process.exit(signalCode ?? code);
+async function main(): Promise<never> {
+  const code = await runCli({
+    argv: process.argv,
+    env: process.env,
+    cwd: process.cwd(),
+    home: os.homedir(),
+    host: os.hostname(),
+    pid: process.pid,
+    stdout: write(Bun.stdout),
+    stderr: write(Bun.stderr),
+    stderrTty: process.stderr.isTTY ? process.stderr : undefined,
+    signal: controller.signal,
+    interruptCode: () => signalCode,
+    cleanups,
+  });
+  // Let stdout drain (a pipe to a cron mailer may be slow) before exiting.
+  await pending;
+  process.exit(signalCode ?? code);
+}
+
+// No top-level await: the binary is compiled to bytecode, which needs a script, not a module.
+void main();

@@ -54,7 +54,12 @@ export const SiteConfigSchema = z.strictObject({
   maxAttempts: z.int().min(1).max(20).default(3).describe("Attempts per request before a case fails (env MAX_ATTEMPTS)."),
   timeout: z.number().positive().max(3600).default(60).describe("Seconds one request attempt may take (env REQUEST_TIMEOUT_SECONDS)."),
   concurrency: z.int().min(1).max(16).default(2).describe("Cases uploading at once; requests for one case are always sent one after another."),
-  hashConcurrency: z.int().min(1).max(64).default(4).describe("Cases hashed at once."),
+  hashConcurrency: z
+    .int()
+    .min(1)
+    .max(64)
+    .default(1)
+    .describe("Accepted for compatibility; hashing reads page-cached files synchronously on one thread, which measured faster than parallel asynchronous reads (bench/RESULTS.md)."),
   pack: z
     .enum(["metadata", "full"])
     .default("metadata")

@@ -1,6 +1,6 @@
-import { readdirSync, realpathSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import path from "node:path";
-import { classifyEntry } from "../scan/packable-entry.ts";
+import { classifyEntry, lazyRealpath } from "../scan/packable-entry.ts";
 import { hashFileInto } from "./read-file.ts";
 import { hexDigest, newHasher } from "./xxh64.ts";
 
@@ -59,7 +59,7 @@ export function digestEntries(
 
 /** `--pack full`: the whole execution directory, walked without following directory links. */
 export function readWholeExecution(executionPath: string, keepEntries: boolean): ExecutionContent {
-  const executionReal = realpathSync(executionPath);
+  const executionReal = lazyRealpath(executionPath);
   const entries: Array<Omit<ContentEntry, "size">> = [];
   const skipped: ExecutionContent["skipped"] = [];
   const walk = (directory: string, relative: string) => {

@@ -1,7 +1,7 @@
 import type { Dirent } from "node:fs";
-import { readdirSync, realpathSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import path from "node:path";
-import { classifyEntry } from "./packable-entry.ts";
+import { classifyEntry, lazyRealpath } from "./packable-entry.ts";
 import { isCaseDocsDir, METADATA_SPECS } from "./metadata-files.ts";
 
 /** A file SimBoard will read, as it will sit inside the uploaded execution directory. */
@@ -27,7 +27,7 @@ export interface MetadataLocation {
  * listing.
  */
 export function locateMetadata(executionPath: string): MetadataLocation {
-  const executionReal = realpathSync(executionPath);
+  const executionReal = lazyRealpath(executionPath);
   const matches = new Map<string, MetadataFile[]>();
   const unpackable: MetadataLocation["unpackable"] = [];
 

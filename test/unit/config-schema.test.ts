@@ -27,7 +27,7 @@ describe("the config schema", () => {
       maxAttempts: 3,
       timeout: 60,
       concurrency: 2,
-      hashConcurrency: 4,
+      hashConcurrency: 1,
       pack: "metadata",
       json: false,
       logFormat: "text",
