@@ -46,14 +46,8 @@ export function createSimboardApi(options: ApiOptions): SimboardApi {
   // Bun's fetch takes `tls` per request; a CA given there replaces the
   // default roots, so the site CA is appended to them instead.
   const tls = options.extraCa?.length ? { tls: { ca: [...rootCertificates, ...options.extraCa] } } : {};
-  const client = ky.create({
-    prefixUrl: root,
-    timeout: false,
-    retry: 0,
-    throwHttpErrors: false,
-    headers: { authorization: `Bearer ${options.token}`, "user-agent": options.userAgent, accept: "application/json" },
-    ...tls,
-  });
+  const headers = { authorization: `Bearer ${options.token}`, "user-agent": options.userAgent, accept: "application/json" };
+  const client = ky.create({ prefixUrl: root, timeout: false, retry: 0, throwHttpErrors: false, headers, ...tls });
 
   async function send(run: (signal: AbortSignal) => Promise<Response>, expected: number, callerSignal: AbortSignal | undefined): Promise<unknown> {
     const deadline = AbortSignal.timeout(options.timeoutMs);
@@ -102,7 +96,15 @@ export function createSimboardApi(options: ApiOptions): SimboardApi {
       const body = await send(
         (attemptSignal) => {
           const multipart = multipartBody(fields, { field: "file", path: request.archivePath, filename: request.filename });
-          return client.post("ingestions/from-hpc-upload", { body: multipart.body, headers: multipart.headers, signal: attemptSignal });
+          // Not through ky: it clones every request to prepare its own retries,
+          // which tees a streamed body into memory, a whole archive per request.
+          return fetch(`${root}/ingestions/from-hpc-upload`, {
+            method: "POST",
+            body: multipart.body,
+            headers: { ...headers, ...multipart.headers },
+            signal: attemptSignal,
+            ...tls,
+          });
         },
         201,
         request.signal,

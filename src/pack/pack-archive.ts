@@ -1,7 +1,5 @@
-import { createWriteStream } from "node:fs";
-import { stat } from "node:fs/promises";
+import { closeSync, openSync, writeSync } from "node:fs";
 import path from "node:path";
-import { pipeline } from "node:stream/promises";
 import { create } from "tar";
 import type { CaseManifest } from "./case-manifest.ts";
 
@@ -46,10 +44,39 @@ export async function packArchive(manifest: CaseManifest, executionIds: readonly
       mtime: MEMBER_MTIME,
       linkCache: new NoHardlinks(),
       strict: true,
+      // node-tar reads each file with a buffer as large as the file (up to 16 MiB by default).
+      maxReadSize: 1 << 20,
     },
     members,
   );
-  await pipeline(stream, createWriteStream(destination, { mode: 0o600 }));
-  const { size } = await stat(destination);
-  return { path: destination, bytes: size, executionIds: [...executionIds] };
+  const bytes = await writeInBlocks(stream, destination);
+  return { path: destination, bytes, executionIds: [...executionIds] };
+}
+
+/** gzip hands out many small chunks; one write per megabyte instead of one per chunk. */
+const BLOCK = 1 << 20;
+
+async function writeInBlocks(source: AsyncIterable<Buffer>, destination: string): Promise<number> {
+  const fd = openSync(destination, "w", 0o600);
+  try {
+    const pending: Buffer[] = [];
+    let pendingBytes = 0;
+    let total = 0;
+    const flush = () => {
+      if (pendingBytes === 0) return;
+      writeSync(fd, pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes));
+      total += pendingBytes;
+      pending.length = 0;
+      pendingBytes = 0;
+    };
+    for await (const chunk of source) {
+      pending.push(chunk);
+      pendingBytes += chunk.length;
+      if (pendingBytes >= BLOCK) flush();
+    }
+    flush();
+    return total;
+  } finally {
+    closeSync(fd);
+  }
 }
