@@ -21,13 +21,15 @@ export async function scanArchive(archiveRoot: string): Promise<ArchiveScan> {
   const root = path.resolve(archiveRoot);
   await assertDirectory(root);
   const unreadable: SkippedDir[] = [];
-  const entries = await fg(["**"], {
+  // The synchronous walk: directory listings of a warm cache cost less than
+  // the thread-pool round trip Bun makes for each asynchronous one.
+  const entries = fg.sync(["**"], {
     cwd: root,
     onlyDirectories: true,
     followSymbolicLinks: false,
     dot: true,
     suppressErrors: true,
-    fs: { readdir: prunedReaddir(root, unreadable) as typeof fs.readdir },
+    fs: { readdirSync: prunedReaddirSync(root, unreadable) as typeof fs.readdirSync },
   });
 
   const byCase = new Map<string, ExecutionDir[]>();
@@ -89,17 +91,16 @@ async function assertDirectory(root: string): Promise<void> {
  * drop the directory itself). fast-glob swallows readdir errors when told
  * to; this records which directories failed first.
  */
-function prunedReaddir(root: string, unreadable: SkippedDir[]) {
-  return (dir: string, options: unknown, callback?: (error: NodeJS.ErrnoException | null, entries: fs.Dirent[]) => void) => {
-    const done = (typeof options === "function" ? options : callback) as (error: NodeJS.ErrnoException | null, entries: fs.Dirent[]) => void;
-    const opts = typeof options === "function" ? {} : options;
-    if (EXECUTION_DIR_PATTERN.test(path.basename(dir))) return process.nextTick(done, null, []);
-    fs.readdir(dir, opts as { withFileTypes: true }, (error, entries) => {
-      if (error) {
-        const relative = path.relative(root, path.resolve(root, dir)) || ".";
-        unreadable.push({ path: relative, reason: isWellFormed(relative) ? `cannot be read (${error.code ?? error.message})` : "name is not valid UTF-8" });
-      }
-      done(error, entries);
-    });
+function prunedReaddirSync(root: string, unreadable: SkippedDir[]) {
+  return (dir: string, options: { withFileTypes: true }): fs.Dirent[] => {
+    if (EXECUTION_DIR_PATTERN.test(path.basename(dir))) return [];
+    try {
+      return fs.readdirSync(dir, options);
+    } catch (error) {
+      const err = error as NodeJS.ErrnoException;
+      const relative = path.relative(root, path.resolve(root, dir)) || ".";
+      unreadable.push({ path: relative, reason: isWellFormed(relative) ? `cannot be read (${err.code ?? err.message})` : "name is not valid UTF-8" });
+      throw error;
+    }
   };
 }
