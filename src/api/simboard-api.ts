@@ -2,7 +2,6 @@ import ky from "ky";
 import { HttpError } from "../errors/http-error.ts";
 import { NetworkError } from "../errors/network-error.ts";
 import { ReplyError } from "../errors/reply-error.ts";
-import { rootCertificates } from "node:tls";
 import { apiRoot } from "./api-url.ts";
 import { multipartBody } from "./multipart-body.ts";
 import { IngestionReplySchema, type IngestionReply } from "./ingestion-reply.ts";
@@ -37,15 +36,13 @@ export interface ApiOptions {
   timeoutMs: number;
   userAgent: string;
   now: () => number;
-  /** PEM certificates to trust in addition to the default roots (a site CA). */
-  extraCa?: string[];
+  /** The complete trust store when a site CA is added (default roots included); undefined: the defaults. */
+  ca?: string[];
 }
 
 export function createSimboardApi(options: ApiOptions): SimboardApi {
   const root = apiRoot(options.apiUrl);
-  // Bun's fetch takes `tls` per request; a CA given there replaces the
-  // default roots, so the site CA is appended to them instead.
-  const tls = options.extraCa?.length ? { tls: { ca: [...rootCertificates, ...options.extraCa] } } : {};
+  const tls = options.ca ? { tls: { ca: options.ca } } : {};
   const headers = { authorization: `Bearer ${options.token}`, "user-agent": options.userAgent, accept: "application/json" };
   const client = ky.create({ prefixUrl: root, timeout: false, retry: 0, throwHttpErrors: false, headers, ...tls });
 
