@@ -24,21 +24,33 @@ export function hashFileInto(hasher: Hasher, file: string): number {
   }
 }
 
-/** Reads a whole small file in one call, refusing anything larger than `limit` bytes. */
+/**
+ * Reads a whole small file, refusing anything larger than `limit` bytes. The
+ * result is a view of a shared buffer, valid until the next call: callers
+ * check and digest it at once, so metadata files cost no allocation and no
+ * fstat. A file that outgrows the shared buffer gets one of its own.
+ */
 export function readSmallFile(file: string, limit: number): Buffer | { tooLarge: number } {
   const fd = openSync(file, "r");
   try {
-    const { size } = fstatSync(fd);
-    if (size > limit) return { tooLarge: size };
-    const buffer = Buffer.allocUnsafe(size);
-    let offset = 0;
-    while (offset < size) {
-      const n = readSync(fd, buffer, offset, size - offset, offset);
-      if (n === 0) break;
-      offset += n;
-    }
-    return offset === size ? buffer : buffer.subarray(0, offset);
+    // A regular file reads short only at its end, so one read usually says it all.
+    const n = readSync(fd, chunk, 0, chunk.length, null);
+    return n < chunk.length ? chunk.subarray(0, n) : readRest(fd, n, limit);
   } finally {
     closeSync(fd);
   }
+}
+
+function readRest(fd: number, already: number, limit: number): Buffer | { tooLarge: number } {
+  const { size } = fstatSync(fd);
+  if (size > limit) return { tooLarge: size };
+  const buffer = Buffer.allocUnsafe(Math.max(size, already));
+  chunk.copy(buffer, 0, 0, already);
+  let offset = already;
+  while (offset < buffer.length) {
+    const n = readSync(fd, buffer, offset, buffer.length - offset, null);
+    if (n === 0) break;
+    offset += n;
+  }
+  return buffer.subarray(0, offset);
 }

@@ -47,36 +47,36 @@ function check(execution: ExecutionDir, keepEntries: boolean): ExecutionCheck {
     return { id, status: "incomplete", reason: `missing ${missing.join(", ")}${skipped.length ? ` (not packable: ${skipped.join("; ")})` : ""}` };
   }
 
-  const contents = new Map<string, Buffer>();
-  for (const file of files) {
-    const content = readSmallFile(file.absolutePath, MAX_METADATA_BYTES);
-    if (!Buffer.isBuffer(content)) return { id, status: "invalid", reason: `${file.relativePath} is ${content.tooLarge} bytes, too large for a metadata file` };
-    contents.set(file.relativePath, content);
-    // One broken gzip file makes SimBoard fail the whole request with a 500.
-    if (file.key !== "e3sm_timing" && file.relativePath.endsWith(".gz") && !isGzip(content)) {
-      return { id, status: "invalid", reason: `${file.relativePath} is named .gz but is not gzip` };
-    }
-  }
-  const timing = files.find((f) => f.key === "e3sm_timing")!;
-  const lidProblem = checkTimingLid(timing.relativePath, contents.get(timing.relativePath)!);
-  if (lidProblem) return { id, status: "incomplete", reason: lidProblem };
-
+  const keyOf = new Map(files.map((f) => [f.relativePath, f.key]));
   const dirs = [...new Set(files.map((f) => f.relativePath.split("/").slice(0, -1).join("/")).filter(Boolean))];
   const entries = [
     ...dirs.map((relativePath) => ({ type: "dir" as const, relativePath, absolutePath: `${execution.path}/${relativePath}` })),
     ...files.map((f) => ({ type: "file" as const, relativePath: f.relativePath, absolutePath: f.absolutePath })),
   ];
+  // Each file is read once, and the same bytes are checked and digested.
+  let problem: { status: "invalid" | "incomplete"; reason: string } | undefined;
   const content = digestEntries(
     entries,
     (entry, hasher) => {
-      const bytes = contents.get(entry.relativePath)!;
+      const bytes = readSmallFile(entry.absolutePath, MAX_METADATA_BYTES);
+      if (!Buffer.isBuffer(bytes)) {
+        problem ??= { status: "invalid", reason: `${entry.relativePath} is ${bytes.tooLarge} bytes, too large for a metadata file` };
+        return 0;
+      }
+      if (keyOf.get(entry.relativePath) === "e3sm_timing") {
+        const lidProblem = checkTimingLid(entry.relativePath, bytes);
+        if (lidProblem) problem ??= { status: "incomplete", reason: lidProblem };
+      } else if (entry.relativePath.endsWith(".gz") && !isGzip(bytes)) {
+        // One broken gzip file makes SimBoard fail the whole request with a 500.
+        problem ??= { status: "invalid", reason: `${entry.relativePath} is named .gz but is not gzip` };
+      }
       hasher.update(bytes);
       return bytes.length;
     },
     located.unpackable,
     keepEntries,
   );
-  return { id, status: "valid", ...content };
+  return problem ? { id, ...problem } : { id, status: "valid", ...content };
 }
 
 function isGzip(content: Buffer): boolean {
