@@ -14,7 +14,7 @@ export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 /** The table printed by `--help` and kept in the README. */
 export const EXIT_CODE_TABLE: ReadonlyArray<readonly [number, string]> = [
   [ExitCode.Success, "success, dry run, or nothing to do"],
-  [ExitCode.CaseFailed, "at least one case failed to upload"],
+  [ExitCode.CaseFailed, "a case failed or was not attempted, or SimBoard could not ingest an execution it accepted"],
   [ExitCode.Usage, "usage or configuration error"],
   [ExitCode.Unreachable, "SimBoard unreachable, state fetch failed, or credentials rejected (nothing uploaded)"],
   [ExitCode.Locked, "another run holds the lock"],

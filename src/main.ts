@@ -2,6 +2,7 @@
 import os from "node:os";
 import { runCli } from "./cli/run-cli.ts";
 import { ExitCode } from "./exit-codes.ts";
+import { redactor } from "./util/redact.ts";
 
 // The only place that exits. The first signal stops new uploads, lets
 // requests in flight finish for a grace period, and the run unwinds: staged
@@ -24,8 +25,10 @@ for (const [signal, code] of [["SIGINT", ExitCode.Interrupted], ["SIGTERM", Exit
 // Bun's stream.write may still be buffering a large report when the process
 // exits; Bun.write resolves only once every byte reached the pipe or file.
 let pending: Promise<unknown> = Promise.resolve();
+const secrets = new Set<string>();
 const write = (sink: typeof Bun.stdout) => (text: string) => {
-  pending = pending.then(() => Bun.write(sink, text)).catch(() => undefined);
+  const safe = redactor([...secrets])(text);
+  pending = pending.then(() => Bun.write(sink, safe)).catch(() => undefined);
 };
 async function main(): Promise<never> {
   const code = await runCli({
@@ -41,6 +44,7 @@ async function main(): Promise<never> {
     signal: controller.signal,
     interruptCode: () => signalCode,
     cleanups,
+    secrets,
   });
   // Let stdout drain (a pipe to a cron mailer may be slow) before exiting.
   await pending;

@@ -19,4 +19,6 @@ export interface CliIo {
    * itself if a second signal makes it exit before the run unwinds.
    */
   cleanups: Set<() => void>;
+  /** Secrets known so far (the token, once read); `main.ts` blanks them out of everything written to stdout and stderr. */
+  secrets: Set<string>;
 }

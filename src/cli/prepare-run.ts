@@ -38,6 +38,7 @@ export async function prepareRun(flags: CommonFlags, io: CliIo, needs: { archive
   // paid only when a site CA is configured.
   const ca = config.caFile ? [...(await import("node:tls")).rootCertificates, await readCaFile(config.caFile)] : undefined;
   const token = await readToken({ env: io.env, tokenFile: config.tokenFile });
+  io.secrets.add(token);
   const redact = redactor([token]);
   const api = createSimboardApi({ apiUrl: config.apiUrl, token, timeoutMs: config.timeout * 1000, userAgent: `simboard-upload/${VERSION}`, now: Date.now, ca });
 
@@ -50,7 +51,18 @@ export async function prepareRun(flags: CommonFlags, io: CliIo, needs: { archive
       throw new ConfigError(`logFile: cannot open ${config.logFile} for appending (${(error as NodeJS.ErrnoException).code})`);
     }
     const fd = logFd;
-    reporters.push(eventLogReporter((line) => writeSync(fd, redact(line)), config.logFormat, () => new Date()));
+    // A full disk or quota must not stop uploads: the log goes quiet with one warning.
+    let failed = false;
+    const append = (line: string) => {
+      if (failed) return;
+      try {
+        writeSync(fd, redact(line));
+      } catch (error) {
+        failed = true;
+        io.stderr(`simboard-upload: warning: cannot write the event log ${config.logFile} (${(error as NodeJS.ErrnoException).code}); continuing without it\n`);
+      }
+    };
+    reporters.push(eventLogReporter(append, config.logFormat, () => new Date()));
   } else if (config.verbose) {
     reporters.push(eventLogReporter((line) => io.stderr(redact(line)), config.logFormat, () => new Date()));
   }

@@ -1,4 +1,5 @@
-import { acquireRunLock, pidIsAlive } from "../lock/run-lock.ts";
+import { lockKey } from "../lock/lock-key.ts";
+import { acquireRunLock, pidIsAlive, type AcquiredLock } from "../lock/run-lock.ts";
 import { ARCHIVE_LIMIT } from "../pack/upload-limit.ts";
 import { exitCodeFor } from "../report/exit-code.ts";
 import { jsonReport } from "../report/json-report.ts";
@@ -20,19 +21,20 @@ const GZIP_LEVEL = 6;
 export async function syncCommand(flags: CommonFlags, io: CliIo): Promise<number> {
   const run = await prepareRun(flags, io, { archiveRoot: true });
   const { config } = run;
-  // A dry run changes nothing, so an operator may audit while cron uploads.
-  const lock = config.dryRun
-    ? undefined
-    : acquireRunLock(
-        config.stateDir ?? defaultStateDir(io.env, io.home),
-        { api: run.api.root, machine: config.machine.toLowerCase(), archiveRoot: config.archiveRoot },
-        config.lockStaleAfter * 1000,
-        { host: io.host, pid: io.pid, now: Date.now, isAlive: pidIsAlive },
-      );
-  if (lock) io.cleanups.add(lock.release);
-  if (lock?.tookOver) io.stderr(`simboard-upload: warning: took over a stale lock (${lock.tookOver})\n`);
+  let lock: AcquiredLock | undefined;
   const control = runControl(io.signal, config.maxDuration);
   try {
+    // A dry run changes nothing, so an operator may audit while cron uploads.
+    lock = config.dryRun
+      ? undefined
+      : acquireRunLock(
+          config.stateDir ?? defaultStateDir(io.env, io.home),
+          lockKey(run.api.root, config.machine, config.archiveRoot),
+          config.lockStaleAfter * 1000,
+          { host: io.host, pid: io.pid, now: Date.now, isAlive: pidIsAlive },
+        );
+    if (lock) io.cleanups.add(lock.release);
+    if (lock?.tookOver) io.stderr(`simboard-upload: warning: took over a stale lock (${lock.tookOver})\n`);
     const outcome = await runSync(
       {
         machine: config.machine,

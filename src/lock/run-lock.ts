@@ -58,7 +58,13 @@ export function acquireRunLock(stateDir: string, key: { api: string; machine: st
       throw new LockHeldError(`another run holds the lock (${who}); lock file ${file}. If no such run exists, delete the file`);
     }
     // Remove the stale file only if it is still the one judged stale.
-    if (readRaw(file) === raw) unlinkSync(file);
+    if (readRaw(file) === raw) {
+      try {
+        unlinkSync(file);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw new ConfigError(`stateDir: cannot remove the stale lock ${file} (${(error as NodeJS.ErrnoException).code})`);
+      }
+    }
     tookOver = stale;
   }
   throw new LockHeldError(`another run took the lock at the same moment; lock file ${file}`);
@@ -80,9 +86,12 @@ function tryCreate(file: string, content: string): boolean {
   try {
     writeSync(fd, content);
     fsyncSync(fd);
-  } finally {
+  } catch (error) {
     closeSync(fd);
+    unlinkSync(file);
+    throw new ConfigError(`stateDir: cannot write the lock file ${file} (${(error as NodeJS.ErrnoException).code})`);
   }
+  closeSync(fd);
   return true;
 }
 
@@ -115,7 +124,10 @@ function staleReason(holder: LockHolder | undefined, ageMs: number, staleAfterMs
   if (!holder) return ageMs > UNREADABLE_GRACE_MS ? "an unreadable lock file" : undefined;
   const startedMs = Date.parse(holder.started_at);
   const age = Number.isNaN(startedMs) ? ageMs : env.now() - startedMs;
-  if (holder.host === env.host && !env.isAlive(holder.pid)) return `pid ${holder.pid} on ${holder.host} is gone`;
+  if (holder.host === env.host) {
+    // On this host the pid is the truth: a live holder is a long run, not a stale lock.
+    return env.isAlive(holder.pid) ? undefined : `pid ${holder.pid} on ${holder.host} is gone`;
+  }
   if (age > staleAfterMs) return `the lock of pid ${holder.pid} on ${holder.host} is older than ${Math.round(staleAfterMs / 1000)} s`;
   return undefined;
 }

@@ -28,19 +28,16 @@ export type CaseInspection = (CaseHash & { ok: true; manifest: CaseManifest }) |
  * plan's, and the manifest lists the members to pack. An execution that no
  * longer validates makes the case look changed (a job still writing).
  */
-export function inspectCase(planned: PlannedCase, mode: PackMode): CaseInspection {
+export function inspectCase(planned: PlannedCase, mode: PackMode, ownerFallback: boolean): CaseInspection {
   const caseName = path.basename(planned.casePath);
   try {
     const executions: Array<{ id: string; content: ExecutionContent }> = [];
     for (const id of planned.uploadIds) {
       const executionPath = path.join(planned.casePath, id);
-      if (mode === "full") {
-        executions.push({ id, content: readWholeExecution(executionPath, true) });
-        continue;
-      }
-      const check = validateExecution({ id, path: executionPath }, { keepEntries: true });
+      // Validated again in both modes: what changed since planning must still be ingestible.
+      const check = validateExecution({ id, path: executionPath }, { keepEntries: mode === "metadata", ownerFallback });
       if (check.status !== "valid") return { casePath: planned.casePath, ok: false, error: `${id} changed: ${check.reason}`, code: "ENOENT" };
-      executions.push({ id, content: check });
+      executions.push({ id, content: mode === "full" ? readWholeExecution(executionPath, true) : check });
     }
     const entries: ManifestEntry[] = [{ archivePath: caseName, absolutePath: planned.casePath, type: "dir", size: 0, executionId: undefined }];
     for (const { id, content } of executions) {

@@ -49,6 +49,8 @@ export async function withRetry<T>(
       deps.onFailure?.({ attempt: n, error, retryInMs });
       if (retryInMs === undefined) throw error;
       await deps.sleep(retryInMs, deps.signal);
+      // A stop during the wait means no new attempt starts.
+      if (deps.signal?.aborted) throw error;
     }
   }
 }

@@ -4,10 +4,18 @@ import { readSmallFile } from "../hash/read-file.ts";
 import type { ExecutionDir } from "./archive-scan.ts";
 import { locateMetadata, type MetadataFile } from "./locate-metadata.ts";
 import { LID_LINE, METADATA_SPECS } from "./metadata-files.ts";
+import { missingValues } from "./metadata-values.ts";
 
 export type ExecutionCheck =
   | ({ id: string; status: "valid" } & ExecutionContent)
   | { id: string; status: "incomplete" | "invalid" | "unreadable"; reason: string };
+
+export interface ValidationOptions {
+  /** Keep the member list (just before packing); planning keeps digests only. */
+  keepEntries: boolean;
+  /** `--hpc-username` is set, so an env_case without REALUSER still has an owner. */
+  ownerFallback: boolean;
+}
 
 /** Metadata files are kilobytes; one far larger than this is not what SimBoard expects. */
 const MAX_METADATA_BYTES = 64 * 1024 * 1024;
@@ -19,17 +27,17 @@ const MAX_METADATA_BYTES = 64 * 1024 * 1024;
  * metadata file is read once: the same bytes are checked and digested, and
  * the digest is of exactly what `--pack metadata` packs.
  */
-export function validateExecution(execution: ExecutionDir, options: { keepEntries: boolean }): ExecutionCheck {
+export function validateExecution(execution: ExecutionDir, options: ValidationOptions): ExecutionCheck {
   const id = execution.id;
   try {
-    return check(execution, options.keepEntries);
+    return check(execution, options);
   } catch (error) {
     const err = error as NodeJS.ErrnoException;
     return { id, status: "unreadable", reason: `cannot read ${err.path ? `${err.path} ` : "the directory "}(${err.code ?? err.message})` };
   }
 }
 
-function check(execution: ExecutionDir, keepEntries: boolean): ExecutionCheck {
+function check(execution: ExecutionDir, options: ValidationOptions): ExecutionCheck {
   const id = execution.id;
   const located = locateMetadata(execution.path);
   const files: MetadataFile[] = [];
@@ -63,24 +71,38 @@ function check(execution: ExecutionDir, keepEntries: boolean): ExecutionCheck {
         problem ??= { status: "invalid", reason: `${entry.relativePath} is ${bytes.tooLarge} bytes, too large for a metadata file` };
         return 0;
       }
-      if (keyOf.get(entry.relativePath) === "e3sm_timing") {
+      const key = keyOf.get(entry.relativePath)!;
+      if (key === "e3sm_timing") {
         const lidProblem = checkTimingLid(entry.relativePath, bytes);
         if (lidProblem) problem ??= { status: "incomplete", reason: lidProblem };
-      } else if (entry.relativePath.endsWith(".gz") && !isGzip(bytes)) {
-        // One broken gzip file makes SimBoard fail the whole request with a 500.
-        problem ??= { status: "invalid", reason: `${entry.relativePath} is named .gz but is not gzip` };
+      } else {
+        problem ??= checkContent(key, entry.relativePath, bytes, options);
       }
       hasher.update(bytes);
       return bytes.length;
     },
     located.unpackable,
-    keepEntries,
+    options.keepEntries,
   );
   return problem ? { id, ...problem } : { id, status: "valid", ...content };
 }
 
-function isGzip(content: Buffer): boolean {
-  return content.length >= 2 && content[0] === 0x1f && content[1] === 0x8b;
+/**
+ * A `.gz` file that does not inflate (a copy cut short) makes SimBoard fail
+ * the whole request with a 500 on every run; a missing value makes it skip
+ * the execution yet record it as processed.
+ */
+function checkContent(key: string, relativePath: string, bytes: Buffer, options: ValidationOptions): { status: "invalid"; reason: string } | undefined {
+  let text: string | undefined;
+  if (relativePath.endsWith(".gz")) {
+    try {
+      text = gunzipSync(bytes).toString("utf8");
+    } catch {
+      return { status: "invalid", reason: `${relativePath} is named .gz but is not valid gzip` };
+    }
+  }
+  const missing = missingValues(key, text ?? bytes.toString("utf8"), options);
+  return missing.length ? { status: "invalid", reason: `${relativePath} lacks ${missing.join(", ")}` } : undefined;
 }
 
 function checkTimingLid(relativePath: string, raw: Buffer): string | undefined {

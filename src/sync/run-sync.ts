@@ -34,7 +34,7 @@ export async function runSync(options: SyncOptions, deps: SyncDeps): Promise<Syn
   const processed = indexProcessed(state, scan.root);
   const pending = allPendingExecutions(scan, processed);
   await loadHasher();
-  const checks = validateExecutions(pending);
+  const checks = validateExecutions(pending, options.hpcUsername !== undefined);
   deps.reporter.emit({ event: "executions_validated", checked: checks.size, rejected: [...checks.values()].filter((c) => c.status !== "valid").length });
 
   const plan = buildPlan(scan, processed, checks, { machine: state.machine_name, maxCases: options.maxCases });

@@ -6,6 +6,6 @@ import { validateExecution, type ExecutionCheck } from "../scan/validate-executi
  * re-read. Checks keep digests and counts, not file lists, so memory stays
  * flat however many executions are pending.
  */
-export function validateExecutions(executions: ExecutionDir[]): Map<string, ExecutionCheck> {
-  return new Map(executions.map((execution) => [execution.path, validateExecution(execution, { keepEntries: false })]));
+export function validateExecutions(executions: ExecutionDir[], ownerFallback: boolean): Map<string, ExecutionCheck> {
+  return new Map(executions.map((execution) => [execution.path, validateExecution(execution, { keepEntries: false, ownerFallback })]));
 }

@@ -27,6 +27,16 @@ export interface UploadContext {
  * only the rest.
  */
 export async function uploadCase(planned: PlannedCase, plannedHash: CaseHash, ctx: UploadContext, slot: number): Promise<CaseResult> {
+  try {
+    return await uploadOneCase(planned, plannedHash, ctx, slot);
+  } catch (error) {
+    // Whatever went wrong stays with this case: the other uploads and the report go on.
+    const err = error as NodeJS.ErrnoException;
+    return { casePath: planned.casePath, status: "failed", reason: `${err.path ? `${err.path}: ` : ""}${err.code ?? err.message}`, requests: [] };
+  }
+}
+
+async function uploadOneCase(planned: PlannedCase, plannedHash: CaseHash, ctx: UploadContext, slot: number): Promise<CaseResult> {
   const { deps, options } = ctx;
   const casePath = planned.casePath;
   const stopped = stopReason(ctx);
@@ -34,7 +44,7 @@ export async function uploadCase(planned: PlannedCase, plannedHash: CaseHash, ct
   if (!plannedHash.ok) return fail(ctx, casePath, plannedHash.error, []);
 
   // A job may still be writing: what gets packed must be what was planned.
-  const current = inspectCase(planned, options.pack);
+  const current = inspectCase(planned, options.pack, options.hpcUsername !== undefined);
   if (!current.ok && current.code !== "ENOENT") return fail(ctx, casePath, current.error, []);
   if (!current.ok || current.digest !== plannedHash.digest) return defer(ctx, casePath);
 

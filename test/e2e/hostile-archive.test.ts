@@ -83,3 +83,31 @@ describe("hostile and broken archive content", () => {
     expect(fx.server.uploads()).toEqual([]);
   });
 });
+
+describe("metadata SimBoard would accept yet not ingest", () => {
+  test("missing values and truncated gzip are rejected before sending; --hpc-username supplies a missing owner", async () => {
+    fx = await syncFixture([{ user: "ac.meta", name: "values", executions: [{ id: makeLid(31) }, { id: makeLid(32) }, { id: makeLid(33) }] }]);
+    const exec = (n: number) => path.join(fx!.root, "ac.meta", "values", makeLid(n));
+    const caseDocs = (n: number) => path.join(exec(n), `CaseDocs.${makeLid(n)}`);
+    // 31: env_case without REALUSER; 32: a README.case cut short mid-copy; 33: env_build without GRID.
+    const envCase = path.join(caseDocs(31), `env_case.xml.${makeLid(31)}.gz`);
+    const text = Bun.gunzipSync(await Bun.file(envCase).bytes());
+    await Bun.write(envCase, Bun.gzipSync(Buffer.from(new TextDecoder().decode(text).replace(/<entry id="REALUSER"[^>]*>/, ""))));
+    const readme = path.join(caseDocs(32), `README.case.${makeLid(32)}.gz`);
+    const bytes = await Bun.file(readme).bytes();
+    await Bun.write(readme, bytes.subarray(0, Math.floor(bytes.length / 2)));
+    const envBuild = path.join(caseDocs(33), `env_build.xml.${makeLid(33)}.gz`);
+    await Bun.write(envBuild, Bun.gzipSync(Buffer.from('<file><entry id="OTHER" value="x"/></file>')));
+
+    const dry = JSON.parse((await fx.run(["sync", "--dry-run", "--json"])).stdout);
+    expect(dry.plan.rejected_only[0].rejected.map((r: any) => [r.id, r.status, r.reason])).toEqual([
+      [makeLid(31), "invalid", `CaseDocs.${makeLid(31)}/env_case.xml.${makeLid(31)}.gz lacks REALUSER (or set --hpc-username)`],
+      [makeLid(32), "invalid", `CaseDocs.${makeLid(32)}/README.case.${makeLid(32)}.gz is named .gz but is not valid gzip`],
+      [makeLid(33), "invalid", `CaseDocs.${makeLid(33)}/env_build.xml.${makeLid(33)}.gz lacks GRID`],
+    ]);
+    const withOwner = await fx.run(["sync", "--hpc-username", "ac.bot", "--json"]);
+    expect(withOwner.exitCode).toBe(0);
+    expect(fx.server.uploads().map((u) => u.form!.fields.filter(([k]) => k === "processed_execution_ids").map(([, v]) => v))).toEqual([[makeLid(31)]]);
+    expect(JSON.parse(withOwner.stdout).summary.created_count).toBe(1);
+  });
+});
