@@ -1,4 +1,3 @@
-import { gunzipSync } from "node:zlib";
 import { digestEntries, type ExecutionContent } from "../hash/execution-content.ts";
 import { readSmallFile } from "../hash/read-file.ts";
 import type { ExecutionDir } from "./archive-scan.ts";
@@ -90,13 +89,14 @@ function check(execution: ExecutionDir, options: ValidationOptions): ExecutionCh
 /**
  * A `.gz` file that does not inflate (a copy cut short) makes SimBoard fail
  * the whole request with a 500 on every run; a missing value makes it skip
- * the execution yet record it as processed.
+ * the execution yet record it as processed. Bun.gunzipSync (libdeflate)
+ * inflates these small files about three times faster than node:zlib.
  */
 function checkContent(key: string, relativePath: string, bytes: Buffer, options: ValidationOptions): { status: "invalid"; reason: string } | undefined {
   let text: string | undefined;
   if (relativePath.endsWith(".gz")) {
     try {
-      text = gunzipSync(bytes).toString("utf8");
+      text = Buffer.from(Bun.gunzipSync(bytes as Uint8Array<ArrayBuffer>)).toString("utf8");
     } catch {
       return { status: "invalid", reason: `${relativePath} is named .gz but is not valid gzip` };
     }
@@ -108,7 +108,7 @@ function checkContent(key: string, relativePath: string, bytes: Buffer, options:
 function checkTimingLid(relativePath: string, raw: Buffer): string | undefined {
   let text: string;
   try {
-    text = (relativePath.endsWith(".gz") ? gunzipSync(raw) : raw).toString("utf8");
+    text = Buffer.from(relativePath.endsWith(".gz") ? Bun.gunzipSync(raw as Uint8Array<ArrayBuffer>) : raw).toString("utf8");
   } catch {
     return `${relativePath} is not valid gzip, so SimBoard cannot read its LID`;
   }
