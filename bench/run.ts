@@ -203,7 +203,7 @@ async function benchScenario(scenario: Scenario): Promise<ScenarioResult> {
   await loadHasher();
   const listStarted = performance.now();
   const manifests: CaseManifest[] = plannedCases.map((p) => {
-    const inspected = inspectCase(p, "full");
+    const inspected = inspectCase(p, "full", false);
     if (!inspected.ok) throw new Error(`${name}: cannot list ${p.casePath}: ${inspected.error}`);
     return inspected.manifest;
   });

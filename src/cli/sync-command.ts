@@ -42,7 +42,6 @@ export async function syncCommand(flags: CommonFlags, io: CliIo): Promise<number
         dryRun: config.dryRun,
         maxCases: config.maxCases,
         pack: config.pack,
-        hashConcurrency: config.hashConcurrency,
         concurrency: config.concurrency,
         hpcUsername: config.hpcUsername,
         retry: { ...DEFAULT_RETRY, maxAttempts: config.maxAttempts, maxRetryAfterMs: config.maxRetryAfter * 1000 },

@@ -40,10 +40,10 @@ function parseBooleanWord(name: string, raw: string): boolean {
   throw new ConfigError(`${name}: expected one of 1/true/yes/on or 0/false/no/off, got '${raw}'`);
 }
 
-const NUMERIC_FIELDS = new Set(["maxCases", "maxAttempts", "timeout", "concurrency", "hashConcurrency"]);
+const NUMERIC_FIELDS = new Set(["maxCases", "maxAttempts", "timeout"]);
 
 /** Numeric text becomes a number; anything else is left for the schema to reject by name. */
-export function coerceNumber(raw: string, field: string): unknown {
+function coerceNumber(raw: string, field: string): unknown {
   if (!NUMERIC_FIELDS.has(field)) return raw;
   const value = Number(raw);
   return raw.trim() !== "" && Number.isFinite(value) ? value : raw;

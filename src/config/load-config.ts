@@ -41,9 +41,9 @@ const LOADERS = {
 export async function loadConfig(options: LoadConfigOptions): Promise<LoadedConfig> {
   const file = await readConfigFile(options);
   const layers: Array<[Partial<SiteConfigInput>, Source]> = [];
-  if (file) layers.push([resolvePaths(file.settings, path.dirname(file.path)), { kind: "file", file: file.path }]);
-  layers.push([resolvePaths(readEnvSettings(options.env), options.cwd), { kind: "env" }]);
-  layers.push([resolvePaths(options.flags, options.cwd), { kind: "flag" }]);
+  if (file) layers.push([resolvePaths(file.settings, path.dirname(file.path), options.home), { kind: "file", file: file.path }]);
+  layers.push([resolvePaths(readEnvSettings(options.env), options.cwd, options.home), { kind: "env" }]);
+  layers.push([resolvePaths(options.flags, options.cwd, options.home), { kind: "flag" }]);
 
   const merged: Record<string, unknown> = {};
   const sources = new Map<string, Source>();
@@ -92,18 +92,17 @@ function describeReadFailure(error: unknown, configFile: string | undefined): st
   return `config file could not be parsed: ${first.trim()}`;
 }
 
-function resolvePaths(settings: Partial<SiteConfigInput>, base: string): Partial<SiteConfigInput> {
+function resolvePaths(settings: Partial<SiteConfigInput>, base: string, home: string): Partial<SiteConfigInput> {
   const out: Record<string, unknown> = { ...settings };
   for (const field of PATH_FIELDS) {
     const value = out[field];
-    if (typeof value === "string" && value !== "") out[field] = path.resolve(base, expandHome(value));
+    if (typeof value === "string" && value !== "") out[field] = path.resolve(base, expandHome(value, home));
   }
   return out as Partial<SiteConfigInput>;
 }
 
-function expandHome(value: string): string {
-  const home = process.env.HOME;
-  return home && (value === "~" || value.startsWith("~/")) ? path.join(home, value.slice(1)) : value;
+function expandHome(value: string, home: string): string {
+  return value === "~" || value.startsWith("~/") ? path.join(home, value.slice(1)) : value;
 }
 
 function formatIssues(issues: z.core.$ZodIssue[], sources: Map<string, Source>): string {

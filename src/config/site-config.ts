@@ -14,7 +14,7 @@ const duration = (what: string) =>
       }),
   ]);
 
-/** Upstream's staging root on NERSC; other sites must set their own. */
+/** SimBoard's production API. */
 export const DEFAULT_API_URL = "https://simboard-api.e3sm.org";
 
 /**

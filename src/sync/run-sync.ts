@@ -1,4 +1,5 @@
 import { rm } from "node:fs/promises";
+import path from "node:path";
 import pLimit from "p-limit";
 import { hashCases, type CaseHash } from "../hash/hash-cases.ts";
 import { loadHasher } from "../hash/xxh64.ts";
@@ -48,10 +49,22 @@ export async function runSync(options: SyncOptions, deps: SyncDeps): Promise<Syn
   try {
     const limit = pLimit(options.concurrency);
     const halt: { reason?: string } = {};
-    const results = await Promise.all(
-      uploads.map((planned, slot) => limit(() => uploadCase(planned, hashes.get(planned.casePath)!, { options, deps, stagingDir, halt }, slot))),
+    // SimBoard identifies a case by its name (and machine and owner), not its
+    // path: two directories of one name uploading at once race into 409.
+    const byName = new Map<string, Array<{ planned: (typeof uploads)[number]; slot: number }>>();
+    uploads.forEach((planned, slot) => {
+      const name = path.basename(planned.casePath);
+      byName.set(name, [...(byName.get(name) ?? []), { planned, slot }]);
+    });
+    const settled = new Map<number, CaseResult>();
+    await Promise.all(
+      [...byName.values()].map((group) =>
+        limit(async () => {
+          for (const { planned, slot } of group) settled.set(slot, await uploadCase(planned, hashes.get(planned.casePath)!, { options, deps, stagingDir, halt }, slot));
+        }),
+      ),
     );
-    return { plan, hashes, results };
+    return { plan, hashes, results: uploads.map((_, slot) => settled.get(slot)!) };
   } finally {
     await rm(stagingDir, { recursive: true, force: true });
   }

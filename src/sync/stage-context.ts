@@ -22,7 +22,6 @@ export interface SyncOptions {
   dryRun: boolean;
   maxCases: number | undefined;
   pack: "metadata" | "full";
-  hashConcurrency: number;
   concurrency: number;
   hpcUsername: string | undefined;
   retry: RetryPolicy;

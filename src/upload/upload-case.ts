@@ -1,6 +1,7 @@
 import { rm, mkdir } from "node:fs/promises";
 import path from "node:path";
 import { ReplyError } from "../errors/reply-error.ts";
+import { HttpError } from "../errors/http-error.ts";
 import { SimboardError } from "../errors/simboard-error.ts";
 import type { CaseHash } from "../hash/hash-cases.ts";
 import { inspectCase } from "../pack/case-manifest.ts";
@@ -9,7 +10,7 @@ import type { PlannedCase } from "../plan/sync-plan.ts";
 import { withRetry } from "../retry/retry-policy.ts";
 import type { CaseResult, RequestResult } from "../sync/case-result.ts";
 import type { SyncDeps, SyncOptions } from "../sync/stage-context.ts";
-import { runStoppingReason } from "./route-missing.ts";
+import { runStoppingReason } from "./run-stopping-failure.ts";
 
 export interface UploadContext {
   options: SyncOptions;
@@ -95,10 +96,14 @@ async function sendArchive(ctx: UploadContext, casePath: string, archivePath: st
   const base = { filename, executionIds, bytes, created: 0, duplicates: 0, errors: [] };
   try {
     const reply = await withRetry(
-      (attempt) => {
+      async (attempt) => {
         attempts = attempt;
         deps.reporter.emit({ event: "case_upload_attempt", case_path: casePath, attempt, filename });
-        return deps.api.uploadCase({ machine: options.machine, casePath, executionIds, hpcUsername: options.hpcUsername, archivePath, filename, signal: deps.abortSignal });
+        try {
+          return await deps.api.uploadCase({ machine: options.machine, casePath, executionIds, hpcUsername: options.hpcUsername, archivePath, filename, signal: deps.abortSignal });
+        } catch (error) {
+          throw conflictWithEarlierAttempt(error, attempt);
+        }
       },
       options.retry,
       {
@@ -138,4 +143,17 @@ function fail(ctx: UploadContext, casePath: string, reason: string, requests: Re
 
 function mib(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}
+
+/**
+ * After an attempt whose outcome is unknown (a timeout, a 502), SimBoard may
+ * still be writing that archive when the retry arrives, and two writes of
+ * one case race into 409 "Constraint violation". That conflict is with
+ * ourselves: worth another attempt, which then finds duplicates.
+ */
+function conflictWithEarlierAttempt(error: unknown, attempt: number): unknown {
+  if (attempt > 1 && error instanceof HttpError && error.status === 409 && /constraint violation/i.test(error.detail)) {
+    return new SimboardError(`${error.message} (racing an earlier attempt of this request)`, { retryable: true, cause: error });
+  }
+  return error;
 }

@@ -148,6 +148,16 @@ describe("fault injection: the compiled binary against a misbehaving SimBoard", 
       nextRunUploads: [],
     }));
 
+  test("a 409 conflict with an earlier timed-out attempt of the same request is retried", async () => {
+    fx = await syncFixture(CASES.slice(0, 1));
+    fx.server.injectFault({ route: "upload", times: 1, hang: true });
+    fx.server.injectFault({ route: "upload", times: 1, status: 409, body: { detail: "Constraint violation while writing to the database." } });
+    const result = await fx.run(["sync", "--json", "--timeout", "1"]);
+    expect(result.exitCode).toBe(0);
+    expect(fx.server.uploads().map((u) => u.status)).toEqual([0, 409, 201]);
+    expect(JSON.parse(result.stdout).results[0].requests[0].attempts).toBe(3);
+  });
+
   for (const status of [413, 409, 422]) {
     test(`${status} fails that case alone, without retry`, () =>
       converge({

@@ -43,7 +43,6 @@ async function setup() {
     dryRun: false,
     maxCases: undefined,
     pack: "metadata",
-    hashConcurrency: 2,
     concurrency: 2,
     hpcUsername: undefined,
     retry: { ...DEFAULT_RETRY, maxAttempts: 3 },
