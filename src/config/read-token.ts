@@ -13,7 +13,10 @@ export interface TokenSource {
  */
 export async function readToken(source: TokenSource): Promise<string> {
   const fromEnv = source.env.SIMBOARD_API_TOKEN?.trim();
-  if (fromEnv) return fromEnv;
+  if (fromEnv) {
+    if (/\s/.test(fromEnv)) throw new ConfigError("SIMBOARD_API_TOKEN must hold the token alone, without spaces or line breaks");
+    return fromEnv;
+  }
   if (!source.tokenFile) {
     throw new ConfigError("no API token: set SIMBOARD_API_TOKEN, or tokenFile in the config / SIMBOARD_API_TOKEN_FILE to a file of mode 600");
   }
