@@ -1,3 +1,4 @@
+import { compareText } from "../util/compare.ts";
 import { DEFAULT_RETRY } from "../retry/retry-policy.ts";
 import { fetchState } from "../sync/fetch-state.ts";
 import type { CliIo } from "./io.ts";
@@ -17,7 +18,7 @@ export async function stateCommand(flags: CommonFlags, io: CliIo): Promise<numbe
       io.stdout(`${JSON.stringify(state, null, 2)}\n`);
       return 0;
     }
-    const cases = Object.entries(state.cases).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const cases = Object.entries(state.cases).sort(([a], [b]) => compareText(a, b));
     const lines = [`SimBoard state for ${state.machine_name} at ${run.api.root}: ${cases.length} case${cases.length === 1 ? "" : "s"}`];
     for (const [casePath, entry] of cases) {
       lines.push(`  ${String(entry.processed_execution_ids.length).padStart(5)}  ${entry.fingerprint.slice(0, 16)}  ${casePath}`);

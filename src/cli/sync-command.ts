@@ -5,6 +5,7 @@ import { exitCodeFor } from "../report/exit-code.ts";
 import { jsonReport } from "../report/json-report.ts";
 import { renderPlan } from "../report/render-plan.ts";
 import { renderResults } from "../report/render-results.ts";
+import { resultCounts } from "../report/result-counts.ts";
 import { DEFAULT_RETRY } from "../retry/retry-policy.ts";
 import { runSync, type SyncOutcome } from "../sync/run-sync.ts";
 import { defaultStateDir } from "./default-state-dir.ts";
@@ -71,15 +72,8 @@ export async function syncCommand(flags: CommonFlags, io: CliIo): Promise<number
 
 function report(run: PreparedRun, outcome: SyncOutcome, exitCode: number): void {
   const { config } = run;
-  const results = outcome.results ?? [];
-  run.reporter.emit({
-    event: "run_finished",
-    exit_code: exitCode,
-    uploaded: results.filter((r) => r.status === "uploaded").length,
-    failed: results.filter((r) => r.status === "failed").length,
-    deferred: outcome.plan.deferred.length + results.filter((r) => r.status === "deferred").length,
-    not_attempted: results.filter((r) => r.status === "not-attempted").length,
-  });
+  const counts = resultCounts(outcome.plan, outcome.results);
+  run.reporter.emit({ event: "run_finished", exit_code: exitCode, uploaded: counts.uploaded, failed: counts.failed, deferred: counts.deferred, not_attempted: counts.notAttempted });
   run.close();
   if (config.json) {
     const document = jsonReport(outcome, { api: run.api.root, archiveRoot: config.archiveRoot, pack: config.pack, dryRun: config.dryRun, exitCode });

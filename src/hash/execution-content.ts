@@ -1,5 +1,6 @@
 import { readdirSync } from "node:fs";
 import path from "node:path";
+import { compareText } from "../util/compare.ts";
 import { classifyEntry, lazyRealpath } from "../scan/packable-entry.ts";
 import { hashFileInto } from "./read-file.ts";
 import { hexDigest, newHasher } from "./xxh64.ts";
@@ -25,7 +26,7 @@ export interface ExecutionContent {
   entries: ContentEntry[] | undefined;
 }
 
-const byPath = (a: { relativePath: string }, b: { relativePath: string }) => (a.relativePath < b.relativePath ? -1 : a.relativePath > b.relativePath ? 1 : 0);
+const byPath = (a: { relativePath: string }, b: { relativePath: string }) => compareText(a.relativePath, b.relativePath);
 
 /**
  * xxhash64 over exactly what will be packed, in archive order: each

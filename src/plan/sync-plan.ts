@@ -1,3 +1,4 @@
+import { compareText } from "../util/compare.ts";
 import type { SkippedDir } from "../scan/archive-scan.ts";
 import type { ExecutionCheck } from "../scan/validate-execution.ts";
 
@@ -44,5 +45,5 @@ export interface SyncPlan {
 
 /** The cases a real run uploads, in order. */
 export function casesToUpload(plan: SyncPlan): PlannedCase[] {
-  return [...plan.new, ...plan.changed].sort((a, b) => (a.casePath < b.casePath ? -1 : a.casePath > b.casePath ? 1 : 0));
+  return [...plan.new, ...plan.changed].sort((a, b) => compareText(a.casePath, b.casePath));
 }

@@ -1,6 +1,7 @@
 import type { CaseHash } from "../hash/hash-cases.ts";
 import type { PlannedCase } from "../plan/sync-plan.ts";
 import type { SyncOutcome } from "../sync/run-sync.ts";
+import { resultCounts } from "./result-counts.ts";
 
 export interface ReportContext {
   api: string;
@@ -22,7 +23,7 @@ export function jsonReport(outcome: SyncOutcome, context: ReportContext): unknow
     rejected: c.rejected,
     ...hashFields(hashes.get(c.casePath)),
   });
-  const all = (results ?? []).flatMap((r) => r.requests);
+  const counts = resultCounts(plan, results);
   return {
     machine: plan.machine,
     api: context.api,
@@ -58,12 +59,12 @@ export function jsonReport(outcome: SyncOutcome, context: ReportContext): unknow
       to_upload: plan.new.length + plan.changed.length,
       unchanged: plan.unchanged.length,
       rejected_executions: [...plan.new, ...plan.changed, ...plan.rejectedOnly, ...plan.deferred].reduce((n, c) => n + c.rejected.length, 0),
-      deferred: plan.deferred.length + (results ?? []).filter((r) => r.status === "deferred").length,
-      uploaded: (results ?? []).filter((r) => r.status === "uploaded").length,
-      failed: (results ?? []).filter((r) => r.status === "failed").length,
-      not_attempted: (results ?? []).filter((r) => r.status === "not-attempted").length,
-      created_count: all.reduce((n, q) => n + q.created, 0),
-      duplicate_count: all.reduce((n, q) => n + q.duplicates, 0),
+      deferred: counts.deferred,
+      uploaded: counts.uploaded,
+      failed: counts.failed,
+      not_attempted: counts.notAttempted,
+      created_count: counts.created,
+      duplicate_count: counts.duplicates,
     },
     exit_code: context.exitCode,
   };

@@ -1,5 +1,6 @@
 import type { CaseHash } from "../hash/hash-cases.ts";
 import type { SyncPlan } from "../plan/sync-plan.ts";
+import { compareText } from "../util/compare.ts";
 import { formatBytes, plural } from "./format.ts";
 
 export interface RenderPlanOptions {
@@ -14,9 +15,7 @@ export interface RenderPlanOptions {
  */
 export function renderPlan(plan: SyncPlan, hashes: ReadonlyMap<string, CaseHash>, options: RenderPlanOptions): string {
   const lines = [options.header, ""];
-  const uploadLines = [...plan.new.map((c) => ["+", c] as const), ...plan.changed.map((c) => ["~", c] as const)].sort((a, b) =>
-    a[1].casePath < b[1].casePath ? -1 : 1,
-  );
+  const uploadLines = [...plan.new.map((c) => ["+", c] as const), ...plan.changed.map((c) => ["~", c] as const)].sort((a, b) => compareText(a[1].casePath, b[1].casePath));
   let bytes = 0;
   let executions = 0;
   for (const [mark, planned] of uploadLines) {
@@ -28,7 +27,7 @@ export function renderPlan(plan: SyncPlan, hashes: ReadonlyMap<string, CaseHash>
     for (const skipped of hash?.ok ? hash.skipped : []) lines.push(`      skipped ${skipped.path}: ${skipped.reason}`);
   }
   const rejectedCases = [...plan.new, ...plan.changed, ...plan.rejectedOnly, ...plan.deferred].filter((c) => c.rejected.length > 0);
-  rejectedCases.sort((a, b) => (a.casePath < b.casePath ? -1 : 1));
+  rejectedCases.sort((a, b) => compareText(a.casePath, b.casePath));
   let rejected = 0;
   for (const planned of rejectedCases) {
     for (const r of planned.rejected) {

@@ -1,6 +1,7 @@
 import type { CaseResult } from "../sync/case-result.ts";
 import type { SyncPlan } from "../plan/sync-plan.ts";
 import { plural } from "./format.ts";
+import { resultCounts } from "./result-counts.ts";
 
 /** Per-case outcome lines and one summary line, for stdout after a real run. */
 export function renderResults(plan: SyncPlan, results: CaseResult[]): string {
@@ -22,14 +23,11 @@ export function renderResults(plan: SyncPlan, results: CaseResult[]): string {
       for (const e of request.errors) lines.push(`      SimBoard could not ingest ${e.executionDir.split("/").pop()}: ${e.errorType}: ${e.message}`);
     }
   }
-  const count = (status: CaseResult["status"]) => results.filter((r) => r.status === status).length;
-  const all = results.flatMap((r) => r.requests);
-  const deferred = count("deferred") + plan.deferred.length;
+  const c = resultCounts(plan, results);
   lines.push("");
   lines.push(
-    `Result: ${count("uploaded")} uploaded, ${count("failed")} failed, ${deferred} deferred, ${count("not-attempted")} not attempted; ` +
-      `SimBoard created ${plural(all.reduce((n, r) => n + r.created, 0), "execution")}, ` +
-      `${all.reduce((n, r) => n + r.duplicates, 0)} duplicate, ${plural(all.reduce((n, r) => n + r.errors.length, 0), "execution error")}.`,
+    `Result: ${c.uploaded} uploaded, ${c.failed} failed, ${c.deferred} deferred, ${c.notAttempted} not attempted; ` +
+      `SimBoard created ${plural(c.created, "execution")}, ${c.duplicates} duplicate, ${plural(c.executionErrors, "execution error")}.`,
   );
   return lines.join("\n");
 }

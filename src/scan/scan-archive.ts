@@ -3,13 +3,14 @@ import fs from "node:fs";
 import { realpath, stat } from "node:fs/promises";
 import path from "node:path";
 import pLimit from "p-limit";
+import { compareText } from "../util/compare.ts";
 import { ConfigError } from "../errors/config-error.ts";
 import { caseIdentity } from "../plan/case-identity.ts";
 import type { ArchiveScan, CaseScan, ExecutionDir, SkippedDir } from "./archive-scan.ts";
 import { isWellFormed } from "./well-formed-name.ts";
 import { EXECUTION_DIR_PATTERN } from "./execution-id.ts";
 
-const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+const compare = compareText;
 
 /**
  * Walks the staging archive without following directory symlinks: every
