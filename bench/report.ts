@@ -99,7 +99,7 @@ export function renderTable(r: BenchResults): string {
     ["  ratio to floor (target ≤ 2×)", (c) => x(c.noop.medianMs / c.floorMs)],
     ["  ratio to find -type d (s)", (c) => `${x(c.noop.medianMs / c.dirFloorMs)} (${s(c.dirFloorMs)})`],
     ["  CPU (s) / peak RSS (MB)", (c) => `${c.noop.cpuS.toFixed(2)} / ${rss(c.noop.rssKiB)}`],
-    ["hash (xxh64, 4 cases at once): MB/s", (c) => mbps(c.hash.mbPerS)],
+    ["hash (xxh64, default 2 threads): MB/s", (c) => mbps(c.hash.mbPerS)],
     ["  cat same files: MB/s", (c) => mbps(c.hash.catMbPerS)],
     ["  hash / cat (target ≥ 0.8) [cores]", (c) => `${(c.hash.mbPerS / c.hash.catMbPerS).toFixed(2)} [${c.hash.cores.toFixed(2)}]`],
     ["pack+upload --pack full: MB/s (s)", (c) => `${mbps(c.upload.fullMbPerS)} (${s(c.upload.fullMedianMs)})`],

@@ -17,12 +17,13 @@
  */
 import { realpathSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import os from "node:os";
+import os, { availableParallelism } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { DEFAULT_TOKEN, startSimboardServer, type SimboardServer } from "../test/support/simboard-server.ts";
 import { hashCases } from "../src/hash/hash-cases.ts";
 import { loadHasher } from "../src/hash/xxh64.ts";
+import { openCheckPool } from "../src/parallel/check-pool.ts";
 import { inspectCase, type CaseManifest } from "../src/pack/case-manifest.ts";
 import type { PlannedCase } from "../src/plan/sync-plan.ts";
 import { catFloor, directoryFloor, scanFloor, tarFloor, warmCache, type FloorCommand } from "./floors.ts";
@@ -189,7 +190,7 @@ async function benchScenario(scenario: Scenario): Promise<ScenarioResult> {
 
   // Hashing, in process with the binary's own code (same Bun): manifests of
   // whole execution directories (--pack full), then digests at the binary's
-  // default hash concurrency, against `cat` of exactly those files.
+  // default hash concurrency (threads), against `cat` of exactly those files.
   log(`${name}: hashing × ${reps.hash} ...`);
   const plannedCases: PlannedCase[] = cases.map((c) => ({
     casePath: c.real,
@@ -201,6 +202,8 @@ async function benchScenario(scenario: Scenario): Promise<ScenarioResult> {
     rejected: [],
   }));
   await loadHasher();
+  // The binary's default: two threads where two cores are available.
+  const pool = openCheckPool(Math.min(2, availableParallelism()));
   const listStarted = performance.now();
   const manifests: CaseManifest[] = plannedCases.map((p) => {
     const inspected = inspectCase(p, "full", false);
@@ -218,11 +221,13 @@ async function benchScenario(scenario: Scenario): Promise<ScenarioResult> {
     catRuns.push(await runFloor(cat));
     const cpu = process.cpuUsage();
     const started = performance.now();
-    hashCases(plannedCases, new Map(), "full");
+    await hashCases(plannedCases, new Map(), "full", pool);
     const ms = performance.now() - started;
     const used = process.cpuUsage(cpu);
     hashRuns.push({ ms, cpuS: (used.user + used.system) / 1e6 });
   }
+
+  pool.close();
 
   // Pack + upload, each run against a fresh (empty) server.
   log(`${name}: pack + upload (--pack full × ${reps.upload}, --pack metadata × 1) ...`);

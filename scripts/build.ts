@@ -2,7 +2,9 @@
  * Compiles the single-file executable. `.env` and bunfig.toml autoloading are
  * off in the binary: a stray `.env` in a cron job's working directory must
  * not change settings. `--bytecode` ships precompiled bytecode: start-up falls
- * from about 60 ms to 20 ms, which is most of a no-op cron run.
+ * from about 60 ms to 20 ms, which is most of a no-op cron run. The check
+ * worker is a second entry point: a worker's code must be inside the binary,
+ * where it is addressed by its path below src/ (src/parallel/check-pool.ts).
  */
 import { $ } from "bun";
 import { createHash } from "node:crypto";
@@ -17,7 +19,7 @@ await mkdir(dist, { recursive: true });
 
 async function compile(outfile: string, target?: string): Promise<void> {
   const targetArgs = target ? [`--target=bun-${target}`] : [];
-  await $`bun build ${path.join(root, "src/main.ts")} --compile --minify --bytecode --sourcemap=none --no-compile-autoload-dotenv --no-compile-autoload-bunfig --external typescript ${targetArgs} --outfile ${outfile}`.quiet();
+  await $`bun build ${path.join(root, "src/main.ts")} ${path.join(root, "src/parallel/check-worker.ts")} --compile --minify --bytecode --sourcemap=none --no-compile-autoload-dotenv --no-compile-autoload-bunfig --external typescript ${targetArgs} --outfile ${outfile}`.quiet();
 }
 
 if (!all) {

@@ -24,7 +24,7 @@ function withCommonOptions(command: Command): Command {
     .option("--max-attempts <n>", "attempts per request (default 3) [env MAX_ATTEMPTS]", parseNumber)
     .option("--timeout <seconds>", "seconds per request attempt (default 60) [env REQUEST_TIMEOUT_SECONDS]", parseNumber)
     .option("--concurrency <n>", "cases uploading at once (default 2)", parseNumber)
-    .option("--hash-concurrency <n>", "accepted for compatibility; hashing runs on one thread (default 1)", parseNumber)
+    .option("--hash-concurrency <n>", "threads that validate and hash (default 2, capped at the CPUs available)", parseNumber)
     .addOption(new Option("--pack <mode>", "metadata: only files SimBoard reads (default); full: whole execution directories").choices(["metadata", "full"]))
     .option("--hpc-username <name>", "owner recorded when env_case lacks REALUSER")
     .option("--json", "print one machine-readable JSON report on stdout")

@@ -1,3 +1,5 @@
+import { availableParallelism } from "node:os";
+import { openCheckPool } from "../parallel/check-pool.ts";
 import { lockKey } from "../lock/lock-key.ts";
 import { acquireRunLock, pidIsAlive, type AcquiredLock } from "../lock/run-lock.ts";
 import { ARCHIVE_LIMIT } from "../pack/upload-limit.ts";
@@ -24,6 +26,7 @@ export async function syncCommand(flags: CommonFlags, io: CliIo): Promise<number
   const { config } = run;
   let lock: AcquiredLock | undefined;
   const control = runControl(io.signal, config.maxDuration);
+  const checks = openCheckPool(Math.min(config.hashConcurrency, availableParallelism()));
   try {
     // A dry run changes nothing, so an operator may audit while cron uploads.
     lock = config.dryRun
@@ -52,6 +55,7 @@ export async function syncCommand(flags: CommonFlags, io: CliIo): Promise<number
       {
         api: run.api,
         reporter: run.reporter,
+        checks,
         sleep: sleepFor(io.env),
         random: Math.random,
         makeStagingDir: stagingDirMaker(io.env, io.cleanups),
@@ -63,6 +67,7 @@ export async function syncCommand(flags: CommonFlags, io: CliIo): Promise<number
     report(run, outcome, exitCode);
     return exitCode;
   } finally {
+    checks.close();
     control.dispose();
     lock?.release();
     if (lock) io.cleanups.delete(lock.release);

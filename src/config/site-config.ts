@@ -58,8 +58,8 @@ export const SiteConfigSchema = z.strictObject({
     .int()
     .min(1)
     .max(64)
-    .default(1)
-    .describe("Accepted for compatibility; hashing reads page-cached files synchronously on one thread, which measured faster than parallel asynchronous reads (bench/RESULTS.md)."),
+    .default(2)
+    .describe("Threads that validate and hash executions (capped at the CPUs available); workers start only for jobs large enough to gain."),
   pack: z
     .enum(["metadata", "full"])
     .default("metadata")

@@ -1,7 +1,8 @@
 import path from "node:path";
 import type { PlannedCase } from "../plan/sync-plan.ts";
 import type { ExecutionCheck } from "../scan/validate-execution.ts";
-import { readWholeExecution, type ExecutionContent } from "./execution-content.ts";
+import type { CheckPool } from "../parallel/check-pool.ts";
+import type { ExecutionContent } from "./execution-content.ts";
 import { hexDigest, newHasher } from "./xxh64.ts";
 
 export type PackMode = "metadata" | "full";
@@ -34,26 +35,45 @@ export function summarize(planned: PlannedCase, executions: Array<{ id: string; 
 /**
  * Digests each case to upload. With `--pack metadata` the validation stage
  * already read and digested every file that will be packed, so this reads
- * nothing; with `--pack full` it reads the whole execution directories.
+ * nothing; with `--pack full` the pool reads the whole execution directories,
+ * on every thread it has.
  */
-export function hashCases(cases: PlannedCase[], checks: ReadonlyMap<string, ExecutionCheck>, mode: PackMode, onHashed?: (hash: CaseHash) => void): Map<string, CaseHash> {
+export async function hashCases(cases: PlannedCase[], checks: ReadonlyMap<string, ExecutionCheck>, mode: PackMode, pool: CheckPool, onHashed?: (hash: CaseHash) => void): Promise<Map<string, CaseHash>> {
+  const whole = mode === "full" ? await readWholeExecutions(cases, pool) : undefined;
   const hashes = new Map<string, CaseHash>();
   for (const planned of cases) {
     let hash: CaseHash;
     try {
-      const executions = planned.uploadIds.map((id) => ({
-        id,
-        content: mode === "metadata" ? contentOf(checks.get(path.join(planned.walkedPath, id))) : readWholeExecution(path.join(planned.casePath, id), false),
-      }));
+      const executions = planned.uploadIds.map((id) => ({ id, content: whole ? whole(planned, id) : contentOf(checks.get(path.join(planned.walkedPath, id))) }));
       hash = summarize(planned, executions);
     } catch (error) {
       const err = error as NodeJS.ErrnoException;
-      hash = { casePath: planned.casePath, ok: false, error: `cannot read ${err.path ?? "the case"} (${err.code ?? err.message})`, code: err.code };
+      hash = { casePath: planned.casePath, ok: false, error: err instanceof CaseReadError ? err.message : `cannot read the case (${err.message})`, code: err.code };
     }
     onHashed?.(hash);
     hashes.set(planned.casePath, hash);
   }
   return hashes;
+}
+
+class CaseReadError extends Error {
+  constructor(
+    message: string,
+    readonly code: string | undefined,
+  ) {
+    super(message);
+  }
+}
+
+async function readWholeExecutions(cases: PlannedCase[], pool: CheckPool): Promise<(planned: PlannedCase, id: string) => ExecutionContent> {
+  const items = cases.flatMap((planned) => planned.uploadIds.map((id) => path.join(planned.casePath, id)));
+  const { results } = await pool.run({ kind: "read-whole", items });
+  const byPath = new Map(items.map((item, i) => [item, results[i]!]));
+  return (planned, id) => {
+    const result = byPath.get(path.join(planned.casePath, id))!;
+    if (!result.ok) throw new CaseReadError(result.error, result.code);
+    return result.content;
+  };
 }
 
 function contentOf(check: ExecutionCheck | undefined): ExecutionContent {

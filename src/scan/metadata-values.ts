@@ -27,6 +27,11 @@ function entry(id: string): RegExp {
   return new RegExp(`<entry\\s+id="${id}"\\s+value="[^"]+"`);
 }
 
+/** Whether SimBoard needs values from this file (others are only checked to inflate). */
+export function hasRequiredValues(key: string): boolean {
+  return key in REQUIRED;
+}
+
 /** The names of required values missing from one metadata file's text. */
 export function missingValues(key: string, text: string, options: { ownerFallback: boolean }): string[] {
   const missing = (REQUIRED[key] ?? []).filter((value) => !value.pattern.test(text)).map((value) => value.name);

@@ -3,7 +3,7 @@ import { readSmallFile } from "../hash/read-file.ts";
 import type { ExecutionDir } from "./archive-scan.ts";
 import { locateMetadata, type MetadataFile } from "./locate-metadata.ts";
 import { LID_LINE, METADATA_SPECS } from "./metadata-files.ts";
-import { missingValues } from "./metadata-values.ts";
+import { hasRequiredValues, missingValues } from "./metadata-values.ts";
 
 export type ExecutionCheck =
   | ({ id: string; status: "valid" } & ExecutionContent)
@@ -93,22 +93,28 @@ function check(execution: ExecutionDir, options: ValidationOptions): ExecutionCh
  * inflates these small files about three times faster than node:zlib.
  */
 function checkContent(key: string, relativePath: string, bytes: Buffer, options: ValidationOptions): { status: "invalid"; reason: string } | undefined {
-  let text: string | undefined;
+  let text: Buffer = bytes;
   if (relativePath.endsWith(".gz")) {
     try {
-      text = Buffer.from(Bun.gunzipSync(bytes as Uint8Array<ArrayBuffer>)).toString("utf8");
+      text = asBuffer(Bun.gunzipSync(bytes as Uint8Array<ArrayBuffer>));
     } catch {
       return { status: "invalid", reason: `${relativePath} is named .gz but is not valid gzip` };
     }
   }
-  const missing = missingValues(key, text ?? bytes.toString("utf8"), options);
+  if (!hasRequiredValues(key)) return undefined;
+  const missing = missingValues(key, text.toString("utf8"), options);
   return missing.length ? { status: "invalid", reason: `${relativePath} lacks ${missing.join(", ")}` } : undefined;
+}
+
+/** A view, not a copy: these bytes are only looked at, once. */
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 function checkTimingLid(relativePath: string, raw: Buffer): string | undefined {
   let text: string;
   try {
-    text = Buffer.from(relativePath.endsWith(".gz") ? Bun.gunzipSync(raw as Uint8Array<ArrayBuffer>) : raw).toString("utf8");
+    text = (relativePath.endsWith(".gz") ? asBuffer(Bun.gunzipSync(raw as Uint8Array<ArrayBuffer>)) : raw).toString("utf8");
   } catch {
     return `${relativePath} is not valid gzip, so SimBoard cannot read its LID`;
   }

@@ -10,7 +10,7 @@ import type { SyncDeps, SyncOptions } from "./stage-context.ts";
  * Asks SimBoard which executions it already has. Every failure here stops
  * the run before anything is uploaded (exit 3) with one line naming the cause.
  */
-export async function fetchState(options: Pick<SyncOptions, "machine" | "retry">, deps: Omit<SyncDeps, "makeStagingDir">): Promise<IngestionState> {
+export async function fetchState(options: Pick<SyncOptions, "machine" | "retry">, deps: Omit<SyncDeps, "makeStagingDir" | "checks">): Promise<IngestionState> {
   try {
     return await withRetry(() => deps.api.fetchState(options.machine, deps.abortSignal ?? deps.stopSignal), options.retry, { ...deps, signal: deps.stopSignal });
   } catch (error) {

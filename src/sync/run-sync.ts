@@ -35,14 +35,16 @@ export async function runSync(options: SyncOptions, deps: SyncDeps): Promise<Syn
   const processed = indexProcessed(state, scan.root);
   const pending = allPendingExecutions(scan, processed);
   await loadHasher();
-  const checks = validateExecutions(pending, options.hpcUsername !== undefined);
-  deps.reporter.emit({ event: "executions_validated", checked: checks.size, rejected: [...checks.values()].filter((c) => c.status !== "valid").length });
+  const { checks, threads } = await validateExecutions(pending, options.hpcUsername !== undefined, deps.checks);
+  deps.reporter.emit({ event: "executions_validated", checked: checks.size, rejected: [...checks.values()].filter((c) => c.status !== "valid").length, threads });
 
   const plan = buildPlan(scan, processed, checks, { machine: state.machine_name, maxCases: options.maxCases });
   const uploads = casesToUpload(plan);
-  const hashes = hashCases(uploads, checks, options.pack, (hash) =>
+  const hashes = await hashCases(uploads, checks, options.pack, deps.checks, (hash) =>
     deps.reporter.emit(hash.ok ? { event: "case_hashed", case_path: hash.casePath, digest: hash.digest, bytes: hash.bytes } : { event: "case_hashed", case_path: hash.casePath, error: hash.error }),
   );
+  // The workers' memory must not add to the uploads' buffers: let them go.
+  deps.checks.close();
   if (options.dryRun) return { plan, hashes, results: undefined };
 
   const stagingDir = await deps.makeStagingDir();

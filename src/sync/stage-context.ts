@@ -1,3 +1,4 @@
+import type { CheckPool } from "../parallel/check-pool.ts";
 import type { SimboardApi } from "../api/simboard-api.ts";
 import type { RetryPolicy } from "../retry/retry-policy.ts";
 import type { Reporter } from "./sync-event.ts";
@@ -6,6 +7,8 @@ import type { Reporter } from "./sync-event.ts";
 export interface SyncDeps {
   api: SimboardApi;
   reporter: Reporter;
+  /** Threads for validation and hashing. */
+  checks: CheckPool;
   sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   random: () => number;
   /** A fresh private (0700) directory for staged archives; the run removes it. */

@@ -8,7 +8,7 @@ export type SyncEvent =
   | { event: "state_fetched"; machine: string; cases: number }
   | { event: "state_fetch_failed"; error: string }
   | { event: "scan_completed"; cases: number; executions: number; unreadable: number }
-  | { event: "executions_validated"; checked: number; rejected: number }
+  | { event: "executions_validated"; checked: number; rejected: number; /** Threads that took part (workers start only for larger jobs). */ threads: number }
   | { event: "case_hashed"; case_path: string; digest?: string; bytes?: number; error?: string }
   | { event: "case_deferred"; case_path: string; reason: string }
   | { event: "archive_created"; case_path: string; filename: string; bytes: number; execution_ids: string[] }

@@ -4,6 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { generateArchive, makeLid } from "../../fixtures/generate-archive.ts";
 import { createSimboardApi } from "../../src/api/simboard-api.ts";
+import { openCheckPool } from "../../src/parallel/check-pool.ts";
 import { inspectCase } from "../../src/pack/case-manifest.ts";
 import { casesToUpload } from "../../src/plan/sync-plan.ts";
 import { DEFAULT_RETRY } from "../../src/retry/retry-policy.ts";
@@ -33,6 +34,7 @@ async function setup() {
   const deps: SyncDeps = {
     api: createSimboardApi({ apiUrl: server.url, token: DEFAULT_TOKEN, timeoutMs: 10_000, userAgent: "test", now: () => 0 }),
     reporter,
+    checks: openCheckPool(1),
     sleep: async (ms) => void delays.push(ms),
     random: () => 1,
     makeStagingDir: () => mkdir(staging, { recursive: true, mode: 0o700 }).then(() => staging),

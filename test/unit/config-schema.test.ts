@@ -27,7 +27,7 @@ describe("the config schema", () => {
       maxAttempts: 3,
       timeout: 60,
       concurrency: 2,
-      hashConcurrency: 1,
+      hashConcurrency: 2,
       pack: "metadata",
       json: false,
       logFormat: "text",

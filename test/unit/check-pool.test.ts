@@ -1,0 +1,77 @@
+import { afterEach, describe, expect, test } from "bun:test";
+import { mkdtemp, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { generateArchive, makeLid, type CaseSpec, type ExecutionKind } from "../../fixtures/generate-archive.ts";
+import { loadHasher } from "../../src/hash/xxh64.ts";
+import { openCheckPool, type CheckPool } from "../../src/parallel/check-pool.ts";
+
+const pools: CheckPool[] = [];
+afterEach(() => {
+  for (const pool of pools.splice(0)) pool.close();
+});
+
+const KINDS: ExecutionKind[] = ["complete", "complete-plain-timing", "missing-required", "duplicate-key", "no-lid", "bad-gzip"];
+
+/** 40 cases × 6 executions of every kind: enough items for the workers to start. */
+async function archive() {
+  const root = path.join(await mkdtemp(path.join(os.tmpdir(), "sbu-pool-")), "performance_archive");
+  const specs: CaseSpec[] = Array.from({ length: 40 }, (_, c) => ({
+    user: "u",
+    name: `case_${c}`,
+    executions: KINDS.map((kind, k) => ({ id: makeLid(c * 10 + k), kind, logBytes: k === 0 ? 3000 : 0 })),
+  }));
+  const cases = await generateArchive(root, specs);
+  const executions = cases.flatMap((c) => c.executions.map((e) => ({ id: e.id, path: e.path })));
+  return { root, executions };
+}
+
+function pool(threads: number, worker?: string): CheckPool {
+  const opened = openCheckPool(threads, worker);
+  pools.push(opened);
+  return opened;
+}
+
+describe("check pool", () => {
+  test("two threads give exactly the results one thread gives, in item order", async () => {
+    await loadHasher();
+    const { executions } = await archive();
+    const job = { kind: "validate" as const, items: executions, ownerFallback: false };
+    const one = await pool(1).run(job);
+    const two = await pool(2).run(job);
+    expect(one.threads).toBe(1);
+    expect(two.threads).toBe(2);
+    expect(two.results).toEqual(one.results);
+    expect(new Set(one.results.map((r) => r.status))).toEqual(new Set(["valid", "incomplete", "invalid"]));
+
+    const whole = { kind: "read-whole" as const, items: executions.map((e) => e.path).concat(path.join(executions[0]!.path, "gone")) };
+    const wholeOne = await pool(1).run(whole);
+    const wholeTwo = await pool(2).run(whole);
+    expect(wholeTwo.threads).toBe(2);
+    expect(wholeTwo.results).toEqual(wholeOne.results);
+    expect(wholeOne.results.at(-1)).toMatchObject({ ok: false, code: "ENOENT" });
+  });
+
+  test("a worker that fails leaves its share to the main thread and nothing is lost", async () => {
+    await loadHasher();
+    const { root, executions } = await archive();
+    const broken = path.join(path.dirname(root), "broken-worker.ts");
+    await writeFile(broken, "self.onmessage = () => { throw new Error('worker broke'); };\n");
+    const job = { kind: "validate" as const, items: executions, ownerFallback: true };
+    const expected = await pool(1).run(job);
+    const failing = pool(2, broken);
+    const got = await failing.run(job);
+    expect(got.threads).toBe(1);
+    expect(got.results).toEqual(expected.results);
+    // Once a worker failed, later jobs run on this thread from the start.
+    expect((await failing.run(job)).results).toEqual(expected.results);
+  });
+
+  test("a small job never starts a worker", async () => {
+    await loadHasher();
+    const { executions } = await archive();
+    const small = await pool(2).run({ kind: "validate", items: executions.slice(0, 10), ownerFallback: false });
+    expect(small.threads).toBe(1);
+    expect(small.results.length).toBe(10);
+  });
+});
