@@ -15,7 +15,7 @@
  * and bench/RESULTS.md; partial runs write .bench/results-partial.json.
  * Progress goes to stderr, the table to stdout.
  */
-import { realpathSync } from "node:fs";
+import { realpathSync, statSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os, { availableParallelism } from "node:os";
 import path from "node:path";
@@ -24,7 +24,7 @@ import { DEFAULT_TOKEN, startSimboardServer, type SimboardServer } from "../test
 import { hashCases } from "../src/hash/hash-cases.ts";
 import { loadHasher } from "../src/hash/xxh64.ts";
 import { openCheckPool } from "../src/parallel/check-pool.ts";
-import { inspectCase, type CaseManifest } from "../src/pack/case-manifest.ts";
+import { listCase } from "../src/pack/case-members.ts";
 import type { PlannedCase } from "../src/plan/sync-plan.ts";
 import { catFloor, directoryFloor, scanFloor, tarFloor, warmCache, type FloorCommand } from "./floors.ts";
 import { median, sample, timed, type Timed } from "./measure.ts";
@@ -205,13 +205,12 @@ async function benchScenario(scenario: Scenario): Promise<ScenarioResult> {
   // The binary's default: two threads where two cores are available.
   const pool = openCheckPool(Math.min(2, availableParallelism()));
   const listStarted = performance.now();
-  const manifests: CaseManifest[] = plannedCases.map((p) => {
-    const inspected = inspectCase(p, "full", false);
-    if (!inspected.ok) throw new Error(`${name}: cannot list ${p.casePath}: ${inspected.error}`);
-    return inspected.manifest;
+  const files = plannedCases.flatMap((p) => {
+    const listed = listCase(p, "full");
+    if ("changed" in listed) throw new Error(`${name}: cannot list ${p.casePath}: ${listed.changed}`);
+    return listed.executions.flatMap((e) => e.entries.filter((m) => m.type === "file").map((m) => ({ absolutePath: m.absolutePath, size: statSync(m.absolutePath).size })));
   });
   const listMs = performance.now() - listStarted;
-  const files = manifests.flatMap((m) => m.entries.filter((e) => e.type === "file"));
   const hashBytes = files.reduce((n, f) => n + f.size, 0);
   const cat = await catFloor(files.map((f) => f.absolutePath), workDir, name);
   await runFloor(cat);

@@ -3,6 +3,7 @@ import { HttpError } from "../errors/http-error.ts";
 import { NetworkError } from "../errors/network-error.ts";
 import { ReplyError } from "../errors/reply-error.ts";
 import { apiRoot } from "./api-url.ts";
+import type { StagedArchive } from "../pack/gzip-sink.ts";
 import { multipartBody } from "./multipart-body.ts";
 import { IngestionReplySchema, type IngestionReply } from "./ingestion-reply.ts";
 import { IngestionStateSchema, type IngestionState } from "./ingestion-state.ts";
@@ -14,7 +15,7 @@ export interface UploadRequest {
   casePath: string;
   executionIds: readonly string[];
   hpcUsername: string | undefined;
-  archivePath: string;
+  archive: StagedArchive;
   filename: string;
   signal?: AbortSignal;
 }
@@ -92,7 +93,7 @@ export function createSimboardApi(options: ApiOptions): SimboardApi {
       ];
       const body = await send(
         (attemptSignal) => {
-          const multipart = multipartBody(fields, { field: "file", path: request.archivePath, filename: request.filename });
+          const multipart = multipartBody(fields, { field: "file", archive: request.archive, filename: request.filename });
           // Not through ky: it clones every request to prepare its own retries,
           // which tees a streamed body into memory, a whole archive per request.
           return fetch(`${root}/ingestions/from-hpc-upload`, {

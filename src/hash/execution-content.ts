@@ -1,5 +1,4 @@
 import { readdirSync } from "node:fs";
-import path from "node:path";
 import { compareText } from "../util/compare.ts";
 import { classifyEntry, lazyRealpath } from "../scan/packable-entry.ts";
 import { hashFileInto } from "./read-file.ts";
@@ -26,7 +25,8 @@ export interface ExecutionContent {
   entries: ContentEntry[] | undefined;
 }
 
-const byPath = (a: { relativePath: string }, b: { relativePath: string }) => compareText(a.relativePath, b.relativePath);
+/** Archive order: members sorted by their path inside the execution. */
+export const byPath = (a: { relativePath: string }, b: { relativePath: string }) => compareText(a.relativePath, b.relativePath);
 
 /**
  * xxhash64 over exactly what will be packed, in archive order: each
@@ -60,13 +60,19 @@ export function digestEntries(
 
 /** `--pack full`: the whole execution directory, walked without following directory links. */
 export function readWholeExecution(executionPath: string, keepEntries: boolean): ExecutionContent {
+  const { entries, skipped } = wholeExecutionMembers(executionPath);
+  return digestEntries(entries, (entry, hasher) => hashFileInto(hasher, entry.absolutePath), skipped, keepEntries);
+}
+
+/** What `--pack full` packs of one execution: every packable entry, sorted. Listing only, no reads. */
+export function wholeExecutionMembers(executionPath: string): { entries: Array<Omit<ContentEntry, "size">>; skipped: ExecutionContent["skipped"] } {
   const executionReal = lazyRealpath(executionPath);
   const entries: Array<Omit<ContentEntry, "size">> = [];
   const skipped: ExecutionContent["skipped"] = [];
   const walk = (directory: string, relative: string) => {
     for (const dirent of readdirSync(directory, { withFileTypes: true })) {
       const relativePath = relative ? `${relative}/${dirent.name}` : dirent.name;
-      const absolutePath = path.join(directory, dirent.name);
+      const absolutePath = `${directory}/${dirent.name}`;
       const entry = classifyEntry(absolutePath, dirent, executionReal);
       if (entry.kind === "skip") skipped.push({ relativePath, reason: entry.reason });
       else if (entry.kind === "file") entries.push({ type: "file", relativePath, absolutePath });
@@ -78,5 +84,5 @@ export function readWholeExecution(executionPath: string, keepEntries: boolean):
   };
   walk(executionPath, "");
   skipped.sort(byPath);
-  return digestEntries(entries, (entry, hasher) => hashFileInto(hasher, entry.absolutePath), skipped, keepEntries);
+  return { entries: entries.sort(byPath), skipped };
 }

@@ -1,81 +1,98 @@
-import { closeSync, openSync, writeSync } from "node:fs";
-import path from "node:path";
-import { create } from "tar";
-import type { CaseManifest } from "./case-manifest.ts";
+import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import type { ExecutionContent } from "../hash/execution-content.ts";
+import { hexDigest, newHasher, type Hasher } from "../hash/xxh64.ts";
+import type { CaseMembers } from "./case-members.ts";
+import { GzipSink, type StagedArchive } from "./gzip-sink.ts";
+import { memberHeader, padding, TAR_END } from "./tar-member.ts";
+
+export type PackedArchive = StagedArchive & {
+  executionIds: string[];
+  /** Per execution, the digest of exactly the bytes packed (the plan's digest format). */
+  contents: Map<string, ExecutionContent>;
+};
+
+/** A file changed size while it was being packed: the case is deferred to the next run. */
+export class ChangedWhilePacking extends Error {
+  readonly code = "ECHANGED";
+}
 
 /**
- * node-tar writes a hardlink member whenever two packed paths share an inode
- * (even with `follow`), and SimBoard rejects hardlink members with 409. A
- * link cache that never remembers makes every path a regular file.
+ * Packs `<case>/` plus the given executions into a tar.gz in one pass: each
+ * file is opened and read once, and the same bytes go into the archive and
+ * into the execution's digest, so the caller can compare what was packed
+ * with what was planned. Members are directories and regular files only
+ * (a symlinked file vetted to stay inside its execution is read through),
+ * never links, which SimBoard refuses.
  */
-class NoHardlinks extends Map<`${number}:${number}`, string> {
-  override set(): this {
-    return this;
+export async function packArchive(members: CaseMembers, executionIds: readonly string[], destination: string, gzipLevel: number): Promise<PackedArchive> {
+  const wanted = new Set(executionIds);
+  const sink = new GzipSink(destination, gzipLevel);
+  const contents = new Map<string, ExecutionContent>();
+  try {
+    sink.push(memberHeader(members.caseName, "dir", 0));
+    for (const execution of members.executions) {
+      if (!wanted.has(execution.id)) continue;
+      const prefix = `${members.caseName}/${execution.id}`;
+      sink.push(memberHeader(prefix, "dir", 0));
+      const hasher = newHasher();
+      let bytes = 0;
+      let fileCount = 0;
+      for (const entry of execution.entries) {
+        hasher.update(`${entry.type}\0${entry.relativePath}\0`);
+        if (entry.type === "dir") {
+          sink.push(memberHeader(`${prefix}/${entry.relativePath}`, "dir", 0));
+          continue;
+        }
+        const size = await packFile(sink, `${prefix}/${entry.relativePath}`, entry.absolutePath, hasher);
+        hasher.update(`\0${size}\0`);
+        bytes += size;
+        fileCount++;
+      }
+      contents.set(execution.id, { digest: hexDigest(hasher), bytes, fileCount, skipped: execution.skipped, entries: undefined });
+    }
+    sink.push(TAR_END);
+    const staged = await sink.finish();
+    return { ...staged, executionIds: [...executionIds], contents };
+  } catch (error) {
+    sink.abort();
+    throw error;
   }
 }
 
-export interface PackedArchive {
-  path: string;
-  bytes: number;
-  executionIds: string[];
-}
-
-/** A fixed member mtime keeps archives of unchanged content byte-identical. */
-const MEMBER_MTIME = new Date(0);
-
 /**
- * Writes `<case>/` plus the given executions' manifest entries to a tar.gz.
- * Only entries of the manifest are packed (no directory recursion), and
- * symlinked files in it were vetted to point inside their execution, so
- * following them yields regular-file members only.
+ * One reused buffer for every file. Concurrent packers share it safely:
+ * bytes read into it are hashed and copied into the sink before any await.
  */
-export async function packArchive(manifest: CaseManifest, executionIds: readonly string[], destination: string, gzipLevel: number): Promise<PackedArchive> {
-  const wanted = new Set(executionIds);
-  const members = manifest.entries
-    .filter((entry) => entry.executionId === undefined || wanted.has(entry.executionId))
-    .map((entry) => entry.archivePath);
-  const stream = create(
-    {
-      cwd: path.dirname(manifest.casePath),
-      gzip: { level: gzipLevel },
-      portable: true,
-      noDirRecurse: true,
-      follow: true,
-      mtime: MEMBER_MTIME,
-      linkCache: new NoHardlinks(),
-      strict: true,
-      // node-tar reads each file with a buffer as large as the file (up to 16 MiB by default).
-      maxReadSize: 1 << 20,
-    },
-    members,
-  );
-  const bytes = await writeInBlocks(stream, destination);
-  return { path: destination, bytes, executionIds: [...executionIds] };
-}
+const chunk = Buffer.allocUnsafe(1 << 20);
 
-/** gzip hands out many small chunks; one write per megabyte instead of one per chunk. */
-const BLOCK = 1 << 20;
-
-async function writeInBlocks(source: AsyncIterable<Buffer>, destination: string): Promise<number> {
-  const fd = openSync(destination, "w", 0o600);
+/** Header, data, padding. A small file is read before its header is written, a large one is checked against its size. */
+async function packFile(sink: GzipSink, archivePath: string, file: string, hasher: Hasher): Promise<number> {
+  const fd = openSync(file, "r");
   try {
-    const pending: Buffer[] = [];
-    let pendingBytes = 0;
-    let total = 0;
-    const flush = () => {
-      if (pendingBytes === 0) return;
-      writeSync(fd, pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes));
-      total += pendingBytes;
-      pending.length = 0;
-      pendingBytes = 0;
-    };
-    for await (const chunk of source) {
-      pending.push(chunk);
-      pendingBytes += chunk.length;
-      if (pendingBytes >= BLOCK) flush();
+    let n = readSync(fd, chunk, 0, chunk.length, null);
+    // A regular file reads short only at its end.
+    if (n < chunk.length) {
+      const data = chunk.subarray(0, n);
+      hasher.update(data);
+      sink.push(memberHeader(archivePath, "file", n));
+      sink.push(data);
+      if (sink.push(padding(n))) await sink.flush();
+      return n;
     }
-    flush();
-    return total;
+    const size = fstatSync(fd).size;
+    sink.push(memberHeader(archivePath, "file", size));
+    let total = 0;
+    while (n > 0) {
+      if (total + n > size) throw new ChangedWhilePacking(`${file} grew while it was being packed`);
+      const data = chunk.subarray(0, n);
+      hasher.update(data);
+      total += n;
+      if (sink.push(data)) await sink.flush();
+      n = readSync(fd, chunk, 0, chunk.length, null);
+    }
+    if (total !== size) throw new ChangedWhilePacking(`${file} shrank while it was being packed`);
+    if (sink.push(padding(size))) await sink.flush();
+    return size;
   } finally {
     closeSync(fd);
   }

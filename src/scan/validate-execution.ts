@@ -1,4 +1,4 @@
-import { digestEntries, type ExecutionContent } from "../hash/execution-content.ts";
+import { digestEntries, type ContentEntry, type ExecutionContent } from "../hash/execution-content.ts";
 import { readSmallFile } from "../hash/read-file.ts";
 import type { ExecutionDir } from "./archive-scan.ts";
 import { locateMetadata, type MetadataFile } from "./locate-metadata.ts";
@@ -36,30 +36,45 @@ export function validateExecution(execution: ExecutionDir, options: ValidationOp
   }
 }
 
-function check(execution: ExecutionDir, options: ValidationOptions): ExecutionCheck {
-  const id = execution.id;
-  const located = locateMetadata(execution.path);
+/** What `--pack metadata` packs of one execution, or why SimBoard would not take it. */
+export type MetadataMembers =
+  | { ok: true; entries: Array<Omit<ContentEntry, "size">>; keyOf: Map<string, string>; skipped: ExecutionContent["skipped"] }
+  | { ok: false; status: "incomplete" | "invalid"; reason: string };
+
+/**
+ * The metadata files SimBoard will read, one per key, plus the directories
+ * that hold them: the members `--pack metadata` packs. Listing only, no reads.
+ */
+export function metadataMembers(executionPath: string): MetadataMembers {
+  const located = locateMetadata(executionPath);
   const files: MetadataFile[] = [];
   const missing: string[] = [];
   for (const spec of METADATA_SPECS) {
     const found = located.matches.get(spec.key) ?? [];
     if (found.length > 1) {
-      return { id, status: "invalid", reason: `${found.length} files match ${spec.key} (${found.map((f) => f.relativePath).join(", ")})` };
+      return { ok: false, status: "invalid", reason: `${found.length} files match ${spec.key} (${found.map((f) => f.relativePath).join(", ")})` };
     }
     if (found[0]) files.push(found[0]);
     else if (spec.required) missing.push(spec.key);
   }
   if (missing.length > 0) {
     const skipped = located.unpackable.map((u) => `${u.relativePath}: ${u.reason}`);
-    return { id, status: "incomplete", reason: `missing ${missing.join(", ")}${skipped.length ? ` (not packable: ${skipped.join("; ")})` : ""}` };
+    return { ok: false, status: "incomplete", reason: `missing ${missing.join(", ")}${skipped.length ? ` (not packable: ${skipped.join("; ")})` : ""}` };
   }
-
   const keyOf = new Map(files.map((f) => [f.relativePath, f.key]));
   const dirs = [...new Set(files.map((f) => f.relativePath.split("/").slice(0, -1).join("/")).filter(Boolean))];
   const entries = [
-    ...dirs.map((relativePath) => ({ type: "dir" as const, relativePath, absolutePath: `${execution.path}/${relativePath}` })),
+    ...dirs.map((relativePath) => ({ type: "dir" as const, relativePath, absolutePath: `${executionPath}/${relativePath}` })),
     ...files.map((f) => ({ type: "file" as const, relativePath: f.relativePath, absolutePath: f.absolutePath })),
   ];
+  return { ok: true, entries, keyOf, skipped: located.unpackable };
+}
+
+function check(execution: ExecutionDir, options: ValidationOptions): ExecutionCheck {
+  const id = execution.id;
+  const members = metadataMembers(execution.path);
+  if (!members.ok) return { id, status: members.status, reason: members.reason };
+  const { entries, keyOf } = members;
   // Each file is read once, and the same bytes are checked and digested.
   let problem: { status: "invalid" | "incomplete"; reason: string } | undefined;
   const content = digestEntries(
@@ -80,7 +95,7 @@ function check(execution: ExecutionDir, options: ValidationOptions): ExecutionCh
       hasher.update(bytes);
       return bytes.length;
     },
-    located.unpackable,
+    members.skipped,
     options.keepEntries,
   );
   return problem ? { id, ...problem } : { id, status: "valid", ...content };

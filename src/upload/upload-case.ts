@@ -4,8 +4,10 @@ import { ReplyError } from "../errors/reply-error.ts";
 import { HttpError } from "../errors/http-error.ts";
 import { SimboardError } from "../errors/simboard-error.ts";
 import type { CaseHash } from "../hash/hash-cases.ts";
-import { inspectCase } from "../pack/case-manifest.ts";
-import { packBatches } from "../pack/pack-batches.ts";
+import { archiveFilename } from "../pack/archive-name.ts";
+import { listCase } from "../pack/case-members.ts";
+import type { StagedArchive } from "../pack/gzip-sink.ts";
+import { discard, packBatches } from "../pack/pack-batches.ts";
 import type { PlannedCase } from "../plan/sync-plan.ts";
 import { withRetry } from "../retry/retry-policy.ts";
 import type { CaseResult, RequestResult } from "../sync/case-result.ts";
@@ -21,8 +23,8 @@ export interface UploadContext {
 }
 
 /**
- * Uploads one case: re-checks its digest, packs its new executions into one
- * or more archives under the size limit, and sends them one after another,
+ * Uploads one case: packs its new executions into one or more archives
+ * under the size limit, checking while packing that they are what was planned, and sends them one after another,
  * each carrying only its own IDs. A failed request ends the case; the IDs of
  * requests already accepted are recorded server-side, so the next run sends
  * only the rest.
@@ -44,40 +46,43 @@ async function uploadOneCase(planned: PlannedCase, plannedHash: CaseHash, ctx: U
   if (stopped) return { casePath, status: "not-attempted", reason: stopped, requests: [] };
   if (!plannedHash.ok) return fail(ctx, casePath, plannedHash.error, []);
 
-  // A job may still be writing: what gets packed must be what was planned.
-  const current = inspectCase(planned, options.pack, options.hpcUsername !== undefined);
-  if (!current.ok && current.code !== "ENOENT") return fail(ctx, casePath, current.error, []);
-  if (!current.ok || current.digest !== plannedHash.digest) return defer(ctx, casePath);
+  // A job may still be writing: packing compares what it packs with the plan.
+  const members = listCase(planned, options.pack);
+  if ("changed" in members) return defer(ctx, casePath);
 
   const stagingDir = path.join(ctx.stagingDir, String(slot));
   await mkdir(stagingDir, { recursive: true, mode: 0o700 });
   const requests: RequestResult[] = [];
   const oversize: string[] = [];
+  const filename = archiveFilename(casePath);
   try {
-    const batches = packBatches(current.manifest, planned.uploadIds, { stagingDir, limitBytes: options.archiveLimitBytes, gzipLevel: options.gzipLevel });
+    const batches = packBatches(members, planned.uploadIds, { stagingDir, limitBytes: options.archiveLimitBytes, gzipLevel: options.gzipLevel, plannedDigest: plannedHash.digest });
     for await (const batch of batches) {
+      if (batch.kind === "changed") {
+        if (requests.length === 0) return defer(ctx, casePath);
+        return fail(ctx, casePath, "the case changed while it was being uploaded; the next run sends the rest", requests);
+      }
       if (batch.kind === "oversize") {
         deps.reporter.emit({ event: "execution_oversize", case_path: casePath, execution_id: batch.executionId, bytes: batch.bytes });
         oversize.push(`${batch.executionId} packs to ${mib(batch.bytes)}, over SimBoard's 50 MiB limit${options.pack === "full" ? " (try --pack metadata)" : ""}`);
         continue;
       }
       const { archive } = batch;
-      const filename = path.basename(archive.path);
       deps.reporter.emit({ event: "archive_created", case_path: casePath, filename, bytes: archive.bytes, execution_ids: archive.executionIds });
       try {
         const stop = stopReason(ctx);
         if (stop) return { casePath, status: requests.length ? "failed" : "not-attempted", reason: stop, requests };
-        const result = await sendArchive(ctx, casePath, archive.path, filename, archive.executionIds, archive.bytes);
+        const result = await sendArchive(ctx, casePath, archive, filename, archive.executionIds, archive.bytes);
         requests.push(result);
         if (result.failure) return fail(ctx, casePath, result.failure, requests);
       } finally {
-        await rm(archive.path, { force: true });
+        await discard(archive);
       }
     }
   } catch (error) {
     const err = error as NodeJS.ErrnoException;
-    // A file that vanished while packing: the case changed under us, try again next run.
-    if (err.code === "ENOENT" && requests.length === 0) return defer(ctx, casePath);
+    // A file that vanished or changed size while packing: try again next run.
+    if ((err.code === "ENOENT" || err.code === "ECHANGED") && requests.length === 0) return defer(ctx, casePath);
     return fail(ctx, casePath, `packing failed: ${err.path ? `${err.path}: ` : ""}${err.code ?? err.message}`, requests);
   } finally {
     await rm(stagingDir, { recursive: true, force: true });
@@ -90,7 +95,7 @@ async function uploadOneCase(planned: PlannedCase, plannedHash: CaseHash, ctx: U
   return { casePath, status: "uploaded", requests };
 }
 
-async function sendArchive(ctx: UploadContext, casePath: string, archivePath: string, filename: string, executionIds: string[], bytes: number): Promise<RequestResult> {
+async function sendArchive(ctx: UploadContext, casePath: string, archive: StagedArchive, filename: string, executionIds: string[], bytes: number): Promise<RequestResult> {
   const { deps, options } = ctx;
   let attempts = 0;
   const base = { filename, executionIds, bytes, created: 0, duplicates: 0, errors: [] };
@@ -100,7 +105,7 @@ async function sendArchive(ctx: UploadContext, casePath: string, archivePath: st
         attempts = attempt;
         deps.reporter.emit({ event: "case_upload_attempt", case_path: casePath, attempt, filename });
         try {
-          return await deps.api.uploadCase({ machine: options.machine, casePath, executionIds, hpcUsername: options.hpcUsername, archivePath, filename, signal: deps.abortSignal });
+          return await deps.api.uploadCase({ machine: options.machine, casePath, executionIds, hpcUsername: options.hpcUsername, archive, filename, signal: deps.abortSignal });
         } catch (error) {
           throw conflictWithEarlierAttempt(error, attempt);
         }

@@ -5,7 +5,9 @@ import path from "node:path";
 import { generateArchive, makeLid } from "../../fixtures/generate-archive.ts";
 import { createSimboardApi } from "../../src/api/simboard-api.ts";
 import { openCheckPool } from "../../src/parallel/check-pool.ts";
-import { inspectCase } from "../../src/pack/case-manifest.ts";
+import { caseDigest } from "../../src/hash/hash-cases.ts";
+import { listCase, type CaseMembers } from "../../src/pack/case-members.ts";
+import { packArchive } from "../../src/pack/pack-archive.ts";
 import { casesToUpload } from "../../src/plan/sync-plan.ts";
 import { DEFAULT_RETRY } from "../../src/retry/retry-policy.ts";
 import { runSync } from "../../src/sync/run-sync.ts";
@@ -54,10 +56,22 @@ async function setup() {
   return { base, root, cases, reporter, deps, options, staging, delays };
 }
 
-function manifestOf(planned: Parameters<typeof inspectCase>[0]) {
-  const inspected = inspectCase(planned, "metadata", false);
-  if (!inspected.ok) throw new Error(inspected.error);
-  return inspected.manifest.entries;
+function membersOf(planned: Parameters<typeof listCase>[0], mode: "metadata" | "full" = "metadata"): CaseMembers {
+  const listed = listCase(planned, mode);
+  if ("changed" in listed) throw new Error(listed.changed);
+  return listed;
+}
+
+function filesOf(planned: Parameters<typeof listCase>[0]) {
+  return membersOf(planned).executions.flatMap((e) => e.entries);
+}
+
+/** Packs the planned executions and returns the case digest of exactly the bytes packed. */
+async function packedDigest(planned: Parameters<typeof listCase>[0], mode: "metadata" | "full", dir: string): Promise<{ digest: string; bytes: number }> {
+  const members = membersOf(planned, mode);
+  const archive = await packArchive(members, planned.uploadIds, path.join(dir, "x.tar.gz"), 6);
+  const executions = planned.uploadIds.map((id) => ({ id, content: archive.contents.get(id)! }));
+  return { digest: caseDigest(members.caseName, executions), bytes: executions.reduce((n, e) => n + e.content.bytes, 0) };
 }
 
 describe("runSync (in process, real server and tree)", () => {
@@ -81,7 +95,7 @@ describe("runSync (in process, real server and tree)", () => {
     const planned = casesToUpload(outcome.plan)[0]!;
     const plannedHash = outcome.hashes.get(planned.casePath)!;
     // A job still writing: the timing file grows between planning and packing.
-    const timing = manifestOf(planned).find((e) => e.archivePath.includes("e3sm_timing"))!;
+    const timing = filesOf(planned).find((e) => e.relativePath.includes("e3sm_timing"))!;
     await appendFile(timing.absolutePath, "more");
     const result = await uploadCase(planned, plannedHash, { options: s.options, deps: s.deps, stagingDir: s.staging, halt: {} }, 0);
     expect(result).toEqual({ casePath: planned.casePath, status: "deferred", reason: "changed-during-run", requests: [] });
@@ -94,7 +108,7 @@ describe("runSync (in process, real server and tree)", () => {
     const outcome = await runSync({ ...s.options, dryRun: true }, s.deps);
     const planned = casesToUpload(outcome.plan)[0]!;
     const plannedHash = outcome.hashes.get(planned.casePath)!;
-    const status = manifestOf(planned).find((e) => e.archivePath.includes("CaseStatus"))!;
+    const status = filesOf(planned).find((e) => e.relativePath.includes("CaseStatus"))!;
     await unlink(status.absolutePath);
     const result = await uploadCase(planned, plannedHash, { options: s.options, deps: s.deps, stagingDir: s.staging, halt: {} }, 0);
     expect([result.status, result.reason]).toEqual(["deferred", "changed-during-run"]);
@@ -105,19 +119,26 @@ describe("runSync (in process, real server and tree)", () => {
     const s = await setup();
     const outcome = await runSync({ ...s.options, dryRun: true }, s.deps);
     const planned = casesToUpload(outcome.plan)[0]!;
-    const first = inspectCase(planned, "metadata", false);
-    const again = inspectCase(planned, "metadata", false);
-    const full = inspectCase(planned, "full", false);
-    expect(first.ok && again.ok && full.ok).toBe(true);
-    if (!first.ok || !again.ok || !full.ok) return;
+    await mkdir(s.staging, { recursive: true });
+    const first = await packedDigest(planned, "metadata", s.staging);
+    const again = await packedDigest(planned, "metadata", s.staging);
+    const full = await packedDigest(planned, "full", s.staging);
     expect(again.digest).toBe(first.digest);
     expect(full.digest).not.toBe(first.digest);
     expect(full.bytes).toBeGreaterThan(first.bytes);
     // A file SimBoard does not read changes the full digest but not the metadata one.
     await appendFile(path.join(planned.casePath, makeLid(1), `timing.${makeLid(1)}.tar.gz`), "x");
-    expect((inspectCase(planned, "metadata", false) as { digest: string }).digest).toBe(first.digest);
-    expect((inspectCase(planned, "full", false) as { digest: string }).digest).not.toBe(full.digest);
-    // The plan's digest (from validation) and the pre-pack digest agree.
+    expect((await packedDigest(planned, "metadata", s.staging)).digest).toBe(first.digest);
+    expect((await packedDigest(planned, "full", s.staging)).digest).not.toBe(full.digest);
+    // The plan's digest (from validation) and the digest of the packed bytes agree.
     expect((outcome.hashes.get(planned.casePath) as { digest: string }).digest).toBe(first.digest);
+  });
+
+  test("--pack full: the plan's digest is the digest of the bytes packed", async () => {
+    const s = await setup();
+    const outcome = await runSync({ ...s.options, pack: "full", dryRun: true }, s.deps);
+    const planned = casesToUpload(outcome.plan)[0]!;
+    await mkdir(s.staging, { recursive: true });
+    expect((await packedDigest(planned, "full", s.staging)).digest).toBe((outcome.hashes.get(planned.casePath) as { digest: string }).digest);
   });
 });

@@ -1,0 +1,141 @@
+import { describe, expect, test } from "bun:test";
+import { readFileSync, statSync } from "node:fs";
+import { mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { gunzipSync } from "node:zlib";
+import { Parser, type ReadEntry } from "tar";
+import { generateArchive, makeLid } from "../../fixtures/generate-archive.ts";
+import { readWholeExecution } from "../../src/hash/execution-content.ts";
+import { loadHasher } from "../../src/hash/xxh64.ts";
+import { listCase, type CaseMembers } from "../../src/pack/case-members.ts";
+import { IN_MEMORY_LIMIT } from "../../src/pack/gzip-sink.ts";
+import { packArchive, type PackedArchive } from "../../src/pack/pack-archive.ts";
+import type { PlannedCase } from "../../src/plan/sync-plan.ts";
+import { validateExecution } from "../../src/scan/validate-execution.ts";
+
+interface Member {
+  path: string;
+  type: string;
+  mode: number;
+  mtime: number | undefined;
+  data: Buffer;
+}
+
+/** Every member of a .tar.gz, read back with node-tar's parser. */
+async function membersOf(archive: PackedArchive): Promise<Member[]> {
+  const gz = archive.data ?? (await readFile(archive.path!));
+  const members: Member[] = [];
+  const parser = new Parser({
+    onReadEntry: (entry: ReadEntry) => {
+      const chunks: Buffer[] = [];
+      entry.on("data", (c: Buffer) => chunks.push(c));
+      entry.on("end", () => members.push({ path: entry.path, type: entry.type, mode: entry.mode!, mtime: entry.mtime?.getTime(), data: Buffer.concat(chunks) }));
+    },
+  });
+  await new Promise<void>((resolve, reject) => {
+    parser.on("end", resolve);
+    parser.on("error", reject);
+    parser.end(gunzipSync(gz));
+  });
+  return members;
+}
+
+async function setup(logBytes: number) {
+  await loadHasher();
+  const root = path.join(await mkdtemp(path.join(os.tmpdir(), "sbu-pack-")), "performance_archive");
+  const [generated] = await generateArchive(root, [
+    {
+      user: "u",
+      name: "v3.LR.pack_0001",
+      executions: [
+        { id: makeLid(1), oddNames: true, symlinkInside: true, symlinkOutside: true, hardlink: true, logBytes },
+        { id: makeLid(2), kind: "complete-plain-timing" },
+      ],
+    },
+  ]);
+  const planned: PlannedCase = {
+    casePath: generated!.path,
+    walkedPath: generated!.path,
+    displayPath: "u/v3.LR.pack_0001",
+    identity: "u/v3.LR.pack_0001",
+    uploadIds: [makeLid(1), makeLid(2)],
+    processedCount: 0,
+    rejected: [],
+  };
+  const staging = path.join(path.dirname(root), "staging");
+  await mkdir(staging);
+  const list = (mode: "metadata" | "full"): CaseMembers => {
+    const listed = listCase(planned, mode);
+    if ("changed" in listed) throw new Error(listed.changed);
+    return listed;
+  };
+  return { planned, staging, list };
+}
+
+describe("packArchive (one pass: read once, pack and digest the same bytes)", () => {
+  test("--pack full of a small case: in memory, regular members only, bytes and digests as read from disk", async () => {
+    const { planned, staging, list } = await setup(0);
+    const archive = await packArchive(list("full"), planned.uploadIds, path.join(staging, "a.tar.gz"), 6);
+    expect(archive.data).toBeDefined();
+    expect(archive.path).toBeUndefined();
+    const members = await membersOf(archive);
+    expect(new Set(members.map((m) => m.type))).toEqual(new Set(["Directory", "File"]));
+    expect(members[0]!.path).toBe("v3.LR.pack_0001/");
+    expect(members[1]!.path).toBe(`v3.LR.pack_0001/${makeLid(1)}/`);
+    // Odd names travel (through pax headers), the inside symlink as a regular file, the outside one not at all.
+    const names = members.map((m) => m.path);
+    expect(names.some((n) => /[^\x00-\x7f]/.test(n))).toBe(true);
+    expect(names).toContain(`v3.LR.pack_0001/${makeLid(1)}/timing.link`);
+    expect(names.some((n) => n.endsWith("outside.link"))).toBe(false);
+    for (const m of members) {
+      expect(m.mode).toBe(m.type === "Directory" ? 0o755 : 0o644);
+      if (m.type === "File") {
+        expect(m.mtime).toBe(0);
+        expect(m.data.equals(readFileSync(path.join(path.dirname(planned.casePath), m.path)))).toBe(true);
+      }
+    }
+    for (const id of planned.uploadIds) {
+      const content = readWholeExecution(path.join(planned.casePath, id), false);
+      expect(archive.contents.get(id)).toEqual(content);
+    }
+  });
+
+  test("--pack metadata digests what validation digested", async () => {
+    const { planned, staging, list } = await setup(0);
+    const archive = await packArchive(list("metadata"), planned.uploadIds, path.join(staging, "m.tar.gz"), 6);
+    for (const id of planned.uploadIds) {
+      const check = validateExecution({ id, path: path.join(planned.casePath, id) }, { keepEntries: false, ownerFallback: false });
+      expect(check.status).toBe("valid");
+      if (check.status === "valid") expect(archive.contents.get(id)!.digest).toBe(check.digest);
+    }
+    const files = (await membersOf(archive)).filter((m) => m.type === "File").map((m) => path.basename(m.path));
+    expect(files.some((f) => f.startsWith("e3sm.log"))).toBe(false);
+    expect(files.filter((f) => f.startsWith("e3sm_timing")).length).toBe(2);
+  });
+
+  test("a case larger than a block streams through zlib to a private staging file, with the same content", async () => {
+    const { planned, staging, list } = await setup(3 * 1024 * 1024 + 17);
+    const destination = path.join(staging, "big.tar.gz");
+    const archive = await packArchive(list("full"), planned.uploadIds, destination, 6);
+    expect(archive.path).toBe(destination);
+    expect(archive.bytes).toBe(statSync(destination).size);
+    expect(archive.bytes).toBeGreaterThan(IN_MEMORY_LIMIT);
+    expect(statSync(destination).mode & 0o777).toBe(0o600);
+    const log = (await membersOf(archive)).find((m) => path.basename(m.path).startsWith("e3sm.log"))!;
+    expect(log.data.length).toBe(3 * 1024 * 1024 + 17);
+    expect(log.data.equals(readFileSync(path.join(path.dirname(planned.casePath), log.path)))).toBe(true);
+    expect(archive.contents.get(makeLid(1))).toEqual(readWholeExecution(path.join(planned.casePath, makeLid(1)), false));
+  });
+
+  test("a file that disappears before it is packed fails the pack with ENOENT and leaves no staging file", async () => {
+    const { planned, staging, list } = await setup(3 * 1024 * 1024);
+    const members = list("full");
+    const victim = members.executions[1]!.entries.find((e) => e.type === "file")!;
+    await writeFile(victim.absolutePath, "");
+    await Bun.file(victim.absolutePath).delete();
+    const destination = path.join(staging, "gone.tar.gz");
+    await expect(packArchive(members, planned.uploadIds, destination, 6)).rejects.toMatchObject({ code: "ENOENT" });
+    expect(() => statSync(destination)).toThrow();
+  });
+});
