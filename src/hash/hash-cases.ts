@@ -8,8 +8,24 @@ import { hexDigest, newHasher } from "./xxh64.ts";
 export type PackMode = "metadata" | "full";
 
 export type CaseHash =
-  | { casePath: string; ok: true; digest: string; bytes: number; files: number; skipped: Array<{ path: string; reason: string }> }
+  | {
+      casePath: string;
+      ok: true;
+      digest: string;
+      bytes: number;
+      files: number;
+      skipped: Array<{ path: string; reason: string }>;
+      /** Per new execution, in upload order: what packing must find again. */
+      executions: PlannedExecution[];
+    }
   | { casePath: string; ok: false; error: string; /** errno, e.g. ENOENT when a file vanished */ code: string | undefined };
+
+export interface PlannedExecution {
+  id: string;
+  digest: string;
+  /** Bytes of file content. */
+  bytes: number;
+}
 
 /** The case digest: the case directory entry, then each new execution's ID and content digest, in order. */
 export function caseDigest(caseName: string, executions: Array<{ id: string; content: ExecutionContent }>): string {
@@ -29,6 +45,7 @@ export function summarize(planned: PlannedCase, executions: Array<{ id: string; 
     bytes: executions.reduce((n, e) => n + e.content.bytes, 0),
     files: executions.reduce((n, e) => n + e.content.fileCount, 0),
     skipped: executions.flatMap(({ id, content }) => content.skipped.map((s) => ({ path: `${caseName}/${id}/${s.relativePath}`, reason: s.reason }))),
+    executions: executions.map(({ id, content }) => ({ id, digest: content.digest, bytes: content.bytes })),
   };
 }
 

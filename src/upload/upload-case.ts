@@ -56,7 +56,7 @@ async function uploadOneCase(planned: PlannedCase, plannedHash: CaseHash, ctx: U
   const oversize: string[] = [];
   const filename = archiveFilename(casePath);
   try {
-    const batches = packBatches(members, planned.uploadIds, { stagingDir, limitBytes: options.archiveLimitBytes, gzipLevel: options.gzipLevel, plannedDigest: plannedHash.digest });
+    const batches = packBatches(members, plannedHash.executions, { stagingDir, limitBytes: options.archiveLimitBytes, gzipLevel: options.gzipLevel });
     for await (const batch of batches) {
       if (batch.kind === "changed") {
         if (requests.length === 0) return defer(ctx, casePath);

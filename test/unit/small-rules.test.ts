@@ -4,7 +4,7 @@ import { apiRoot } from "../../src/api/api-url.ts";
 import { describeBody, parseRetryAfter } from "../../src/api/response-detail.ts";
 import { readEnvSettings } from "../../src/config/env-settings.ts";
 import { archiveFilename } from "../../src/pack/archive-name.ts";
-import { groupBySize } from "../../src/pack/pack-batches.ts";
+import { takeGroup } from "../../src/pack/pack-batches.ts";
 
 describe("apiRoot", () => {
   test.each([
@@ -58,9 +58,13 @@ describe("archiveFilename", () => {
   });
 });
 
-describe("groupBySize", () => {
-  test("fills consecutive groups up to the budget; a big item stands alone", () => {
+describe("takeGroup", () => {
+  test("takes from the front up to the budget; a big item stands alone", () => {
     const sizes: Record<string, number> = { a: 30, b: 30, c: 100, d: 10, e: 10 };
-    expect(groupBySize(["a", "b", "c", "d", "e"], (id) => sizes[id]!, 60)).toEqual([["a", "b"], ["c"], ["d", "e"]]);
+    const estimate = (id: string) => sizes[id]!;
+    expect(takeGroup(["a", "b", "c", "d", "e"], estimate, 60)).toEqual(["a", "b"]);
+    expect(takeGroup(["c", "d", "e"], estimate, 60)).toEqual(["c"]);
+    expect(takeGroup(["d", "e"], estimate, 60)).toEqual(["d", "e"]);
+    expect(takeGroup([], estimate, 60)).toEqual([]);
   });
 });
