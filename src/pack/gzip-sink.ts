@@ -1,28 +1,27 @@
-import { once } from "node:events";
 import { closeSync, openSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { createGzip, gzipSync, type Gzip } from "node:zlib";
+import { giveBack, takeBlock } from "./block-pool.ts";
 
 /** Compressed archives up to this size stay in memory; larger ones are staged on disk. */
 export const IN_MEMORY_LIMIT = 1 << 20;
-
-/** tar bytes are handed to zlib, and gzip output to the disk, in blocks of this size. */
-const BLOCK = 1 << 20;
 
 /** A packed archive, in memory (small) or in a private staging file (large). */
 export type StagedArchive = { bytes: number } & ({ data: Buffer; path?: undefined } | { path: string; data?: undefined });
 
 /**
- * Gzips a tar stream with bounded memory. A tar that never fills a block is
+ * Gzips a tar stream with bounded memory. A tar that fits one block is
  * compressed in one call and, when small enough, kept in memory: most cases
  * are a few kilobytes, and a file plus a streaming compressor per case cost
  * more than packing them. A larger tar streams through zlib into the
- * staging file, a block at a time.
+ * staging file. Bytes handed to zlib are not copied: each write is awaited
+ * until zlib has consumed it, so the block (or the caller's read buffer) can
+ * be reused at once.
  */
 export class GzipSink {
   readonly #destination: string;
   readonly #level: number;
-  #pending: Buffer[] = [];
-  #pendingBytes = 0;
+  #block: Buffer | undefined = takeBlock();
+  #used = 0;
   #stream: { gzip: Gzip; fd: number; written: Promise<number> } | undefined;
 
   constructor(destination: string, level: number) {
@@ -30,81 +29,93 @@ export class GzipSink {
     this.#level = level;
   }
 
-  /** Copies the bytes (callers reuse their read buffer); true when a flush is due. */
-  push(bytes: Uint8Array): boolean {
-    if (bytes.length > 0) {
-      this.#pending.push(Buffer.from(bytes));
-      this.#pendingBytes += bytes.length;
+  /**
+   * Takes the bytes: copied into the block when they fit (no promise), or
+   * delivered to zlib, in which case the caller awaits the promise before
+   * reusing its buffer.
+   */
+  write(bytes: Uint8Array): Promise<void> | undefined {
+    const block = (this.#block ??= takeBlock());
+    if (this.#used + bytes.length <= block.length) {
+      block.set(bytes, this.#used);
+      this.#used += bytes.length;
+      return undefined;
     }
-    return this.#pendingBytes >= BLOCK;
-  }
-
-  async flush(): Promise<void> {
-    const stream = (this.#stream ??= this.#open());
-    if (!stream.gzip.write(this.#take())) await once(stream.gzip, "drain");
+    return this.#spill(bytes);
   }
 
   async finish(): Promise<StagedArchive> {
-    if (!this.#stream) {
-      const data = gzipSync(this.#take(), { level: this.#level });
-      if (data.length <= IN_MEMORY_LIMIT) return { data, bytes: data.length };
-      writeFileSync(this.#destination, data, { mode: 0o600 });
-      return { path: this.#destination, bytes: data.length };
-    }
-    const { gzip, fd, written } = this.#stream;
-    gzip.end(this.#take());
     try {
-      return { path: this.#destination, bytes: await written };
+      if (!this.#stream) {
+        const data = gzipSync(this.#block!.subarray(0, this.#used), { level: this.#level });
+        if (data.length <= IN_MEMORY_LIMIT) return { data, bytes: data.length };
+        writeFileSync(this.#destination, data, { mode: 0o600 });
+        return { path: this.#destination, bytes: data.length };
+      }
+      const { gzip, fd, written } = this.#stream;
+      await this.#deliver(this.#block!.subarray(0, this.#used));
+      gzip.end();
+      try {
+        return { path: this.#destination, bytes: await written };
+      } finally {
+        closeSync(fd);
+        this.#stream = undefined;
+      }
     } finally {
-      closeSync(fd);
-      this.#stream = undefined;
+      this.#release();
     }
   }
 
   /** Drops whatever was written: packing failed or the case changed. */
   abort(): void {
-    this.#pending = [];
-    this.#pendingBytes = 0;
-    if (!this.#stream) return;
-    const { gzip, fd, written } = this.#stream;
+    const stream = this.#stream;
     this.#stream = undefined;
-    written.catch(() => {});
-    gzip.destroy();
-    closeSync(fd);
-    rmSync(this.#destination, { force: true });
+    if (stream) {
+      stream.written.catch(() => {});
+      stream.gzip.destroy();
+      closeSync(stream.fd);
+      rmSync(this.#destination, { force: true });
+    }
+    // A destroyed stream may still hold the block: it is not reused.
+    this.#block = undefined;
   }
 
-  #take(): Buffer {
-    const data = this.#pending.length === 1 ? this.#pending[0]! : Buffer.concat(this.#pending, this.#pendingBytes);
-    this.#pending = [];
-    this.#pendingBytes = 0;
-    return data;
+  async #spill(bytes: Uint8Array): Promise<void> {
+    await this.#deliver(this.#block!.subarray(0, this.#used));
+    this.#used = 0;
+    if (bytes.length <= this.#block!.length / 2) {
+      this.#block!.set(bytes, 0);
+      this.#used = bytes.length;
+    } else {
+      await this.#deliver(bytes);
+    }
+  }
+
+  #deliver(bytes: Uint8Array): Promise<void> {
+    if (bytes.length === 0) return Promise.resolve();
+    const { gzip } = (this.#stream ??= this.#open());
+    return new Promise((resolve, reject) => gzip.write(bytes, (error) => (error ? reject(error) : resolve())));
+  }
+
+  #release(): void {
+    if (this.#block) giveBack(this.#block);
+    this.#block = undefined;
+    this.#used = 0;
   }
 
   #open() {
     const fd = openSync(this.#destination, "w", 0o600);
-    const gzip = createGzip({ level: this.#level });
-    return { gzip, fd, written: writeInBlocks(gzip, fd) };
+    // Large output chunks: one write per chunk, nothing to join.
+    const gzip = createGzip({ level: this.#level, chunkSize: 256 * 1024 });
+    return { gzip, fd, written: writeAll(gzip, fd) };
   }
 }
 
-/** gzip hands out many small chunks; one write per block instead of one per chunk. */
-async function writeInBlocks(source: AsyncIterable<Buffer>, fd: number): Promise<number> {
-  const pending: Buffer[] = [];
-  let pendingBytes = 0;
+async function writeAll(source: AsyncIterable<Buffer>, fd: number): Promise<number> {
   let total = 0;
-  const flush = () => {
-    if (pendingBytes === 0) return;
-    writeSync(fd, pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes));
-    total += pendingBytes;
-    pending.length = 0;
-    pendingBytes = 0;
-  };
   for await (const chunk of source) {
-    pending.push(chunk);
-    pendingBytes += chunk.length;
-    if (pendingBytes >= BLOCK) flush();
+    writeSync(fd, chunk);
+    total += chunk.length;
   }
-  flush();
   return total;
 }

@@ -2,6 +2,7 @@ import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import type { ExecutionContent } from "../hash/execution-content.ts";
 import { hexDigest, newHasher, type Hasher } from "../hash/xxh64.ts";
 import type { CaseMembers } from "./case-members.ts";
+import { giveBack, takeBlock } from "./block-pool.ts";
 import { GzipSink, type StagedArchive } from "./gzip-sink.ts";
 import { memberHeader, padding, TAR_END } from "./tar-member.ts";
 
@@ -28,45 +29,46 @@ export async function packArchive(members: CaseMembers, executionIds: readonly s
   const wanted = new Set(executionIds);
   const sink = new GzipSink(destination, gzipLevel);
   const contents = new Map<string, ExecutionContent>();
+  // This packer's own read buffer: the sink may hand it to zlib and await.
+  const chunk = takeBlock();
+  let clean = false;
   try {
-    sink.push(memberHeader(members.caseName, "dir", 0));
+    await sink.write(memberHeader(members.caseName, "dir", 0));
     for (const execution of members.executions) {
       if (!wanted.has(execution.id)) continue;
       const prefix = `${members.caseName}/${execution.id}`;
-      sink.push(memberHeader(prefix, "dir", 0));
+      await sink.write(memberHeader(prefix, "dir", 0));
       const hasher = newHasher();
       let bytes = 0;
       let fileCount = 0;
       for (const entry of execution.entries) {
         hasher.update(`${entry.type}\0${entry.relativePath}\0`);
         if (entry.type === "dir") {
-          sink.push(memberHeader(`${prefix}/${entry.relativePath}`, "dir", 0));
+          await sink.write(memberHeader(`${prefix}/${entry.relativePath}`, "dir", 0));
           continue;
         }
-        const size = await packFile(sink, `${prefix}/${entry.relativePath}`, entry.absolutePath, hasher);
+        const size = await packFile(sink, chunk, `${prefix}/${entry.relativePath}`, entry.absolutePath, hasher);
         hasher.update(`\0${size}\0`);
         bytes += size;
         fileCount++;
       }
       contents.set(execution.id, { digest: hexDigest(hasher), bytes, fileCount, skipped: execution.skipped, entries: undefined });
     }
-    sink.push(TAR_END);
+    await sink.write(TAR_END);
     const staged = await sink.finish();
+    clean = true;
     return { ...staged, executionIds: [...executionIds], contents };
   } catch (error) {
     sink.abort();
     throw error;
+  } finally {
+    // After a failure zlib may still hold a view of it.
+    if (clean) giveBack(chunk);
   }
 }
 
-/**
- * One reused buffer for every file. Concurrent packers share it safely:
- * bytes read into it are hashed and copied into the sink before any await.
- */
-const chunk = Buffer.allocUnsafe(1 << 20);
-
 /** Header, data, padding. A small file is read before its header is written, a large one is checked against its size. */
-async function packFile(sink: GzipSink, archivePath: string, file: string, hasher: Hasher): Promise<number> {
+async function packFile(sink: GzipSink, chunk: Buffer, archivePath: string, file: string, hasher: Hasher): Promise<number> {
   const fd = openSync(file, "r");
   try {
     let n = readSync(fd, chunk, 0, chunk.length, null);
@@ -74,24 +76,24 @@ async function packFile(sink: GzipSink, archivePath: string, file: string, hashe
     if (n < chunk.length) {
       const data = chunk.subarray(0, n);
       hasher.update(data);
-      sink.push(memberHeader(archivePath, "file", n));
-      sink.push(data);
-      if (sink.push(padding(n))) await sink.flush();
+      await sink.write(memberHeader(archivePath, "file", n));
+      await sink.write(data);
+      await sink.write(padding(n));
       return n;
     }
     const size = fstatSync(fd).size;
-    sink.push(memberHeader(archivePath, "file", size));
+    await sink.write(memberHeader(archivePath, "file", size));
     let total = 0;
     while (n > 0) {
       if (total + n > size) throw new ChangedWhilePacking(`${file} grew while it was being packed`);
       const data = chunk.subarray(0, n);
       hasher.update(data);
       total += n;
-      if (sink.push(data)) await sink.flush();
+      await sink.write(data);
       n = readSync(fd, chunk, 0, chunk.length, null);
     }
     if (total !== size) throw new ChangedWhilePacking(`${file} shrank while it was being packed`);
-    if (sink.push(padding(size))) await sink.flush();
+    await sink.write(padding(size));
     return size;
   } finally {
     closeSync(fd);
