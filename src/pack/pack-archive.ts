@@ -73,11 +73,12 @@ async function packFile(sink: GzipSink, chunk: Buffer, archivePath: string, file
   try {
     let n = readSync(fd, chunk, 0, chunk.length, null);
     // A regular file reads short only at its end.
+    const compressed = isCompressedData(chunk, n);
     if (n < chunk.length) {
       const data = chunk.subarray(0, n);
       hasher.update(data);
       await sink.write(memberHeader(archivePath, "file", n));
-      await sink.write(data);
+      await sink.write(data, compressed);
       await sink.write(padding(n));
       return n;
     }
@@ -89,7 +90,7 @@ async function packFile(sink: GzipSink, chunk: Buffer, archivePath: string, file
       const data = chunk.subarray(0, n);
       hasher.update(data);
       total += n;
-      await sink.write(data);
+      await sink.write(data, compressed);
       n = readSync(fd, chunk, 0, chunk.length, null);
     }
     if (total !== size) throw new ChangedWhilePacking(`${file} shrank while it was being packed`);
@@ -98,4 +99,11 @@ async function packFile(sink: GzipSink, chunk: Buffer, archivePath: string, file
   } finally {
     closeSync(fd);
   }
+}
+
+/** gzip, bzip2, xz and zstd files start with these bytes; their content does not shrink again. */
+const MAGIC = [[0x1f, 0x8b], [0x42, 0x5a, 0x68], [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00], [0x28, 0xb5, 0x2f, 0xfd]];
+
+function isCompressedData(bytes: Buffer, length: number): boolean {
+  return MAGIC.some((magic) => length >= magic.length && magic.every((b, i) => bytes[i] === b));
 }

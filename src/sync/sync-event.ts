@@ -11,7 +11,7 @@ export type SyncEvent =
   | { event: "executions_validated"; checked: number; rejected: number; /** Threads that took part (workers start only for larger jobs). */ threads: number }
   | { event: "case_hashed"; case_path: string; digest?: string; bytes?: number; error?: string }
   | { event: "case_deferred"; case_path: string; reason: string }
-  | { event: "archive_created"; case_path: string; filename: string; bytes: number; execution_ids: string[] }
+  | { event: "archive_created"; case_path: string; filename: string; bytes: number; compression: string; execution_ids: string[] }
   | { event: "execution_oversize"; case_path: string; execution_id: string; bytes: number }
   | { event: "case_upload_attempt"; case_path: string; attempt: number; filename: string }
   | { event: "case_ingestion_request_failed"; case_path: string; attempt: number; error: string; retry_in_ms?: number }

@@ -68,7 +68,7 @@ async function uploadOneCase(planned: PlannedCase, plannedHash: CaseHash, ctx: U
         continue;
       }
       const { archive } = batch;
-      deps.reporter.emit({ event: "archive_created", case_path: casePath, filename, bytes: archive.bytes, execution_ids: archive.executionIds });
+      deps.reporter.emit({ event: "archive_created", case_path: casePath, filename, bytes: archive.bytes, compression: archive.compression, execution_ids: archive.executionIds });
       try {
         const stop = stopReason(ctx);
         if (stop) return { casePath, status: requests.length ? "failed" : "not-attempted", reason: stop, requests };
