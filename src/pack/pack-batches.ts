@@ -1,14 +1,13 @@
 import { rm } from "node:fs/promises";
-import path from "node:path";
 import type { PlannedExecution } from "../hash/hash-cases.ts";
 import type { CaseMembers } from "./case-members.ts";
 import { packArchive, type PackedArchive } from "./pack-archive.ts";
-import { archiveFilename } from "./archive-name.ts";
 
 export type PackedBatch = { kind: "archive"; archive: PackedArchive } | { kind: "oversize"; executionId: string; bytes: number } | { kind: "changed" };
 
 export interface BatchOptions {
-  stagingDir: string;
+  /** Where an archive too large to keep in memory is written (one at a time). */
+  stagingFile: string;
   limitBytes: number;
   gzipLevel: number;
 }
@@ -29,7 +28,7 @@ const BUDGET = 0.9;
  * archive after use.
  */
 export async function* packBatches(members: CaseMembers, planned: readonly PlannedExecution[], options: BatchOptions): AsyncGenerator<PackedBatch> {
-  const destination = path.join(options.stagingDir, archiveFilename(members.casePath));
+  const destination = options.stagingFile;
   const memberCount = new Map(members.executions.map((e) => [e.id, e.entries.length + 1]));
   // Raw size as tar holds it: content plus about a block of header per member.
   const rawSize = (execution: PlannedExecution) => execution.bytes + 512 * (memberCount.get(execution.id) ?? 1);

@@ -1,4 +1,3 @@
-import { rm, mkdir } from "node:fs/promises";
 import path from "node:path";
 import { ReplyError } from "../errors/reply-error.ts";
 import { HttpError } from "../errors/http-error.ts";
@@ -50,13 +49,13 @@ async function uploadOneCase(planned: PlannedCase, plannedHash: CaseHash, ctx: U
   const members = listCase(planned, options.pack);
   if ("changed" in members) return defer(ctx, casePath);
 
-  const stagingDir = path.join(ctx.stagingDir, String(slot));
-  await mkdir(stagingDir, { recursive: true, mode: 0o700 });
   const requests: RequestResult[] = [];
   const oversize: string[] = [];
   const filename = archiveFilename(casePath);
   try {
-    const batches = packBatches(members, plannedHash.executions, { stagingDir, limitBytes: options.archiveLimitBytes, gzipLevel: options.gzipLevel });
+    // One staging file name per case (the run's staging directory is removed at its end).
+    const stagingFile = path.join(ctx.stagingDir, `${slot}-${filename}`);
+    const batches = packBatches(members, plannedHash.executions, { stagingFile, limitBytes: options.archiveLimitBytes, gzipLevel: options.gzipLevel });
     for await (const batch of batches) {
       if (batch.kind === "changed") {
         if (requests.length === 0) return defer(ctx, casePath);
@@ -90,8 +89,6 @@ async function uploadOneCase(planned: PlannedCase, plannedHash: CaseHash, ctx: U
     // A file that vanished or changed size while packing: try again next run.
     if ((err.code === "ENOENT" || err.code === "ECHANGED") && requests.length === 0) return defer(ctx, casePath);
     return fail(ctx, casePath, `packing failed: ${err.path ? `${err.path}: ` : ""}${err.code ?? err.message}`, requests);
-  } finally {
-    await rm(stagingDir, { recursive: true, force: true });
   }
   if (oversize.length > 0) return fail(ctx, casePath, oversize.join("; "), requests);
   const created = requests.reduce((n, r) => n + r.created, 0);
