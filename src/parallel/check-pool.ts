@@ -17,6 +17,14 @@ export interface CheckPool {
 }
 
 /**
+ * A large job runs in waves, each thread collecting its garbage after each:
+ * on 50,000 executions the two heaps otherwise grow with the allocation churn
+ * of the whole job (peak 264 → 200 MB for a dry run, 400 → 216 MB with
+ * `--pack full`, for about 10 % more time). Smaller jobs run in one wave.
+ */
+const WAVE = 8192;
+
+/**
  * Below this many items a worker's start-up (a second JavaScript VM, about
  * 10 ms) costs more than the work it would take.
  */
@@ -30,7 +38,9 @@ const MIN_ITEMS_FOR_WORKERS = { validate: 200, "read-whole": 2 } as const;
  * it claims batches like the workers, and a worker that starts late or fails
  * only means the main thread does more.
  */
-export function openCheckPool(threads: number, workerSpecifier: string = bundledWorker()): CheckPool {
+export function openCheckPool(threads: number, options: { workerSpecifier?: string; wave?: number } = {}): CheckPool {
+  const workerSpecifier = options.workerSpecifier ?? bundledWorker();
+  const waveSize = options.wave ?? WAVE;
   const workers: Worker[] = [];
   let broken = false;
 
@@ -45,38 +55,53 @@ export function openCheckPool(threads: number, workerSpecifier: string = bundled
     }
   };
 
+  /** One wave; `parallel` was decided for the whole job. */
+  async function runWave<J extends CheckJob>(job: J, parallel: boolean, collect: boolean): Promise<PoolRun<J>> {
+    const total = job.items.length;
+    if (!parallel || broken) return { results: job.items.map((_, i) => runItem(job, i)), threads: 1 };
+    while (workers.length < threads - 1 && !broken) {
+      const worker = spawn();
+      if (worker) workers.push(worker);
+    }
+    const batchSize = Math.max(1, Math.min(64, Math.ceil(total / (threads * 16))));
+    const counter = new SharedArrayBuffer(4);
+    // A worker is unreferenced between jobs (it must never keep the process
+    // alive) and referenced while the run awaits its reply.
+    for (const worker of workers) worker.ref();
+    const replies = workers.map((worker) => ask(worker, { job, counter, batchSize, collect }));
+    const claimed: Array<[number, JobResult<typeof job>[]]> = [];
+    drainBatches(job, new Int32Array(counter), batchSize, claimed);
+    const answered = await Promise.all(replies);
+    for (const worker of workers) worker.unref();
+    let threadsUsed = 1;
+    for (const reply of answered) {
+      if (reply.ok) {
+        claimed.push(...(reply.claimed as typeof claimed));
+        threadsUsed++;
+      } else {
+        broken = true;
+      }
+    }
+    const results = new Array<JobResult<typeof job>>(total);
+    for (const [start, batch] of claimed) batch.forEach((result, i) => (results[start + i] = result));
+    // Batches a failed worker had claimed are redone here.
+    for (let i = 0; i < total; i++) results[i] ??= runItem(job, i);
+    return { results, threads: threadsUsed };
+  }
+
   return {
     threads,
     async run(job) {
-      const total = job.items.length;
-      if (threads < 2 || broken || total < MIN_ITEMS_FOR_WORKERS[job.kind]) return { results: job.items.map((_, i) => runItem(job, i)), threads: 1 };
-      while (workers.length < threads - 1 && !broken) {
-        const worker = spawn();
-        if (worker) workers.push(worker);
-      }
-      const batchSize = Math.max(1, Math.min(64, Math.ceil(total / (threads * 16))));
-      const counter = new SharedArrayBuffer(4);
-      // A worker is unreferenced between jobs (it must never keep the process
-      // alive) and referenced while the run awaits its reply.
-      for (const worker of workers) worker.ref();
-      const replies = workers.map((worker) => ask(worker, { job, counter, batchSize }));
-      const claimed: Array<[number, JobResult<typeof job>[]]> = [];
-      drainBatches(job, new Int32Array(counter), batchSize, claimed);
-      const answered = await Promise.all(replies);
-      for (const worker of workers) worker.unref();
+      const parallel = threads >= 2 && job.items.length >= MIN_ITEMS_FOR_WORKERS[job.kind];
+      if (job.items.length <= waveSize) return runWave(job, parallel, false);
+      const results: JobResult<typeof job>[] = [];
       let threadsUsed = 1;
-      for (const reply of answered) {
-        if (reply.ok) {
-          claimed.push(...(reply.claimed as typeof claimed));
-          threadsUsed++;
-        } else {
-          broken = true;
-        }
+      for (let start = 0; start < job.items.length; start += waveSize) {
+        const wave = await runWave({ ...job, items: job.items.slice(start, start + waveSize) } as typeof job, parallel, true);
+        for (const result of wave.results) results.push(result);
+        threadsUsed = Math.max(threadsUsed, wave.threads);
+        Bun.gc(true);
       }
-      const results = new Array<JobResult<typeof job>>(total);
-      for (const [start, batch] of claimed) batch.forEach((result, i) => (results[start + i] = result));
-      // Batches a failed worker had claimed are redone here.
-      for (let i = 0; i < total; i++) results[i] ??= runItem(job, i);
       return { results, threads: threadsUsed };
     },
     close() {

@@ -11,7 +11,7 @@ declare const self: Worker;
 const ready = loadHasher();
 
 self.onmessage = async (event: MessageEvent<WorkerRequest>) => {
-  const { job, counter, batchSize } = event.data;
+  const { job, counter, batchSize, collect } = event.data;
   let reply: WorkerReply;
   try {
     await ready;
@@ -22,4 +22,5 @@ self.onmessage = async (event: MessageEvent<WorkerRequest>) => {
     reply = { ok: false, error: error instanceof Error ? error.message : String(error) };
   }
   self.postMessage(reply);
+  if (collect) Bun.gc(true);
 };

@@ -5,6 +5,8 @@ export interface WorkerRequest {
   /** One Int32: the next unclaimed batch, shared by every thread. */
   counter: SharedArrayBuffer;
   batchSize: number;
+  /** Collect garbage after replying: one wave of a large job. */
+  collect: boolean;
 }
 
 /** Results by the index of each claimed batch's first item. */

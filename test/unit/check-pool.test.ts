@@ -26,8 +26,8 @@ async function archive() {
   return { root, executions };
 }
 
-function pool(threads: number, worker?: string): CheckPool {
-  const opened = openCheckPool(threads, worker);
+function pool(threads: number, options: Parameters<typeof openCheckPool>[1] = {}): CheckPool {
+  const opened = openCheckPool(threads, options);
   pools.push(opened);
   return opened;
 }
@@ -59,12 +59,22 @@ describe("check pool", () => {
     await writeFile(broken, "self.onmessage = () => { throw new Error('worker broke'); };\n");
     const job = { kind: "validate" as const, items: executions, ownerFallback: true };
     const expected = await pool(1).run(job);
-    const failing = pool(2, broken);
+    const failing = pool(2, { workerSpecifier: broken });
     const got = await failing.run(job);
     expect(got.threads).toBe(1);
     expect(got.results).toEqual(expected.results);
     // Once a worker failed, later jobs run on this thread from the start.
     expect((await failing.run(job)).results).toEqual(expected.results);
+  });
+
+  test("a large job runs in waves on both threads, with the same results in item order", async () => {
+    await loadHasher();
+    const { executions } = await archive();
+    const job = { kind: "validate" as const, items: executions, ownerFallback: false };
+    const one = await pool(1).run(job);
+    const waves = await pool(2, { wave: 70 }).run(job);
+    expect(waves.threads).toBe(2);
+    expect(waves.results).toEqual(one.results);
   });
 
   test("a small job never starts a worker", async () => {
