@@ -22,13 +22,15 @@ afterEach(async () => {
   server = undefined;
 });
 
-async function setup() {
-  const base = await mkdtemp(path.join(os.tmpdir(), "sbu-stage-"));
-  const root = path.join(base, "performance_archive");
-  const cases = await generateArchive(root, [
+async function setup(
+  specs: Parameters<typeof generateArchive>[1] = [
     { user: "u", name: "a", executions: [{ id: makeLid(1) }, { id: makeLid(2) }] },
     { user: "u", name: "b", executions: [{ id: makeLid(3) }] },
-  ]);
+  ],
+) {
+  const base = await mkdtemp(path.join(os.tmpdir(), "sbu-stage-"));
+  const root = path.join(base, "performance_archive");
+  const cases = await generateArchive(root, specs);
   server = await startSimboardServer();
   const reporter = memoryReporter();
   const staging = path.join(base, "staging");
@@ -140,5 +142,26 @@ describe("runSync (in process, real server and tree)", () => {
     const planned = casesToUpload(outcome.plan)[0]!;
     await mkdir(s.staging, { recursive: true });
     expect((await packedDigest(planned, "full", s.staging)).digest).toBe((outcome.hashes.get(planned.casePath) as { digest: string }).digest);
+  });
+
+  test("a case split over requests that changes after the first was sent fails with what was sent; the next run sends the rest", async () => {
+    const s = await setup([{ user: "u", name: "a", executions: [{ id: makeLid(1) }, { id: makeLid(2), kind: "complete-plain-timing" }] }]);
+    // About 2 KB per archive, ~8 KB of tar per execution: one execution per request.
+    const options = { ...s.options, archiveLimitBytes: 10 * 1024 };
+    const timing = path.join(s.cases[0]!.path, makeLid(2), `e3sm_timing.a.${makeLid(2)}`);
+    const real = s.deps.api;
+    let sent = 0;
+    // A job writing into the second execution right after the first request landed.
+    const deps: SyncDeps = {
+      ...s.deps,
+      api: { ...real, root: real.root, fetchState: real.fetchState, uploadCase: async (request) => ((sent += 1) === 1 ? real.uploadCase(request).finally(() => appendFile(timing, "still writing\n")) : real.uploadCase(request)) },
+    };
+    const first = await runSync(options, deps);
+    expect(first.results!.map((r) => [r.status, r.reason, r.requests.map((q) => q.executionIds)])).toEqual([
+      ["failed", "the case changed while it was being uploaded; the next run sends the rest", [[makeLid(1)]]],
+    ]);
+    expect(server!.uploads().map((u) => u.status)).toEqual([201]);
+    const second = await runSync(options, s.deps);
+    expect(second.results!.map((r) => [r.status, r.requests.map((q) => q.executionIds)])).toEqual([["uploaded", [[makeLid(2)]]]]);
   });
 });
