@@ -9,13 +9,14 @@ export const IN_MEMORY_LIMIT = 1 << 20;
 export type StagedArchive = { bytes: number; compression: Compression } & ({ data: Buffer; path?: undefined } | { path: string; data?: undefined });
 
 /**
- * How the tar is deflated, chosen by measurement: most members of an E3SM
- * archive (logs, timing tarballs) are gzip files already, and deflate at
- * level 6 spends ~55 MB/s of CPU on them for a 0.7 % saving. When at least
- * half the tar is already-compressed data, the run-length strategy encodes
- * only runs of equal bytes (tar headers and padding) and passes the rest
- * through at ~250 MB/s, within 0.1 % of level 6's size on such data; a tar
- * of small uncompressed files keeps level 6 (5 × smaller than run-length).
+ * How the tar is deflated, chosen by measurement (bench/RESULTS.md): most
+ * members of an E3SM archive (logs, timing tarballs) are gzip files already
+ * and do not shrink again; level 6 crawls through them at ~52 MB/s, level 1
+ * makes them 5 % larger. When at least half the tar is already-compressed
+ * data, the run-length strategy encodes only runs of equal bytes (tar
+ * headers and padding) at ~200 MB/s, the same size as level 6 on such data;
+ * a tar of small uncompressed files keeps level 6 (5 × smaller than
+ * run-length).
  */
 export type Compression = "deflate" | "rle";
 
