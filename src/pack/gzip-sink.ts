@@ -2,7 +2,7 @@ import { closeSync, openSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { constants, createGzip, gzipSync, type Gzip } from "node:zlib";
 import { giveBack, takeBlock } from "./block-pool.ts";
 
-/** Compressed archives up to this size stay in memory; larger ones are staged on disk. */
+/** A tar that fits one block and compresses to at most this size stays in memory; anything else is staged on disk. */
 export const IN_MEMORY_LIMIT = 1 << 20;
 
 /** A packed archive, in memory (small) or in a private staging file (large). */
@@ -34,7 +34,9 @@ export class GzipSink {
   readonly #level: number;
   #block: Buffer | undefined = takeBlock();
   #used = 0;
-  #stream: { gzip: Gzip; fd: number; written: Promise<number>; compression: Compression } | undefined;
+  #stream: { gzip: Gzip; written: Promise<number>; compression: Compression } | undefined;
+  /** The first error writing the staging file (a full disk, a quota): the one to report. */
+  #failure: Error | undefined;
   /** Bytes seen, and how many of them were already-compressed file data. */
   #seen = 0;
   #seenCompressed = 0;
@@ -67,16 +69,23 @@ export class GzipSink {
         const compression = this.#compression();
         const data = gzipSync(this.#block!.subarray(0, this.#used), this.#zlibOptions(compression));
         if (data.length <= IN_MEMORY_LIMIT) return { data, bytes: data.length, compression };
-        writeFileSync(this.#destination, data, { mode: 0o600 });
+        try {
+          writeFileSync(this.#destination, data, { mode: 0o600 });
+        } catch (error) {
+          rmSync(this.#destination, { force: true });
+          throw stagingError(this.#destination, error);
+        }
         return { path: this.#destination, bytes: data.length, compression };
       }
-      const { gzip, fd, written, compression } = this.#stream;
-      await this.#deliver(this.#block!.subarray(0, this.#used));
-      gzip.end();
+      const { gzip, written, compression } = this.#stream;
       try {
+        await this.#deliver(this.#block!.subarray(0, this.#used));
+        gzip.end();
         return { path: this.#destination, bytes: await written, compression };
+      } catch (error) {
+        this.abort();
+        throw this.#failure ?? error;
       } finally {
-        closeSync(fd);
         this.#stream = undefined;
       }
     } finally {
@@ -89,9 +98,8 @@ export class GzipSink {
     const stream = this.#stream;
     this.#stream = undefined;
     if (stream) {
-      stream.written.catch(() => {});
+      // The writer closes its descriptor once the stream has ended.
       stream.gzip.destroy();
-      closeSync(stream.fd);
       rmSync(this.#destination, { force: true });
     }
     // A destroyed stream may still hold the block: it is not reused.
@@ -110,9 +118,10 @@ export class GzipSink {
   }
 
   #deliver(bytes: Uint8Array): Promise<void> {
+    if (this.#failure) return Promise.reject(this.#failure);
     if (bytes.length === 0) return Promise.resolve();
     const { gzip } = (this.#stream ??= this.#open());
-    return new Promise((resolve, reject) => gzip.write(bytes, (error) => (error ? reject(error) : resolve())));
+    return new Promise((resolve, reject) => gzip.write(bytes, (error) => (error ? reject(this.#failure ?? error) : resolve())));
   }
 
   #release(): void {
@@ -131,19 +140,56 @@ export class GzipSink {
   }
 
   #open() {
-    const fd = openSync(this.#destination, "w", 0o600);
+    let fd: number;
+    try {
+      fd = openSync(this.#destination, "w", 0o600);
+    } catch (error) {
+      throw (this.#failure = stagingError(this.#destination, error));
+    }
     const compression = this.#compression();
     // Large output chunks: one write per chunk, nothing to join.
     const gzip = createGzip({ ...this.#zlibOptions(compression), chunkSize: 256 * 1024 });
-    return { gzip, fd, written: writeAll(gzip, fd), compression };
+    const written = writeAll(gzip, fd, (error) => (this.#failure ??= stagingError(this.#destination, error)));
+    // Handled here and rethrown where it is awaited: never an unhandled rejection.
+    written.catch(() => {});
+    return { gzip, written, compression };
   }
 }
 
-async function writeAll(source: AsyncIterable<Buffer>, fd: number): Promise<number> {
+/** Writes the compressor's output to the descriptor it owns, recording a failure before the stream is torn down. */
+async function writeAll(source: AsyncIterable<Buffer>, fd: number, onFailure: (error: unknown) => void): Promise<number> {
   let total = 0;
-  for await (const chunk of source) {
-    writeSync(fd, chunk);
-    total += chunk.length;
+  try {
+    for await (const chunk of source) {
+      try {
+        // A full disk shows first as a short write: write until all of it is out.
+        for (let offset = 0; offset < chunk.length; ) {
+          const n = writeSync(fd, chunk, offset);
+          if (n <= 0) throw Object.assign(new Error("no progress writing"), { code: "EIO" });
+          offset += n;
+        }
+      } catch (error) {
+        onFailure(error);
+        throw error;
+      }
+      total += chunk.length;
+    }
+    return total;
+  } finally {
+    closeSync(fd);
   }
-  return total;
+}
+
+/** The staging file could not be written: one line an operator can act on (ENOSPC, EDQUOT …). */
+export class StagingError extends Error {
+  constructor(
+    readonly path: string,
+    readonly code: string | undefined,
+  ) {
+    super(`cannot write the staging file ${path} (${code ?? "unknown error"}); check the free space and quota of TMPDIR`);
+  }
+}
+
+function stagingError(destination: string, error: unknown): StagingError {
+  return new StagingError(destination, (error as NodeJS.ErrnoException).code);
 }

@@ -38,7 +38,8 @@ export async function* packBatches(members: CaseMembers, planned: readonly Plann
   let packedRaw = 0;
   let packedBytes = 0;
   while (halves.length > 0 || remaining.length > 0) {
-    const ratio = packedRaw > 0 ? Math.max(packedBytes / packedRaw, 0.01) : 1;
+    // Floored: a case whose first executions compress well may end in logs that do not.
+    const ratio = packedRaw > 0 ? Math.max(packedBytes / packedRaw, 0.3) : 1;
     let group = halves.shift();
     if (!group) {
       group = takeGroup(remaining, (e) => rawSize(e) * ratio, budget);

@@ -5,7 +5,7 @@ import { SimboardError } from "../errors/simboard-error.ts";
 import type { CaseHash } from "../hash/hash-cases.ts";
 import { archiveFilename } from "../pack/archive-name.ts";
 import { listCase } from "../pack/case-members.ts";
-import type { StagedArchive } from "../pack/gzip-sink.ts";
+import { StagingError, type StagedArchive } from "../pack/gzip-sink.ts";
 import { discard, packBatches } from "../pack/pack-batches.ts";
 import type { PlannedCase } from "../plan/sync-plan.ts";
 import { withRetry } from "../retry/retry-policy.ts";
@@ -45,14 +45,13 @@ async function uploadOneCase(planned: PlannedCase, plannedHash: CaseHash, ctx: U
   if (stopped) return { casePath, status: "not-attempted", reason: stopped, requests: [] };
   if (!plannedHash.ok) return fail(ctx, casePath, plannedHash.error, []);
 
-  // A job may still be writing: packing compares what it packs with the plan.
-  const members = listCase(planned, options.pack);
-  if ("changed" in members) return defer(ctx, casePath);
-
   const requests: RequestResult[] = [];
   const oversize: string[] = [];
   const filename = archiveFilename(casePath);
   try {
+    // A job may still be writing: packing compares what it packs with the plan.
+    const members = listCase(planned, options.pack);
+    if ("changed" in members) return defer(ctx, casePath);
     // One staging file name per case (the run's staging directory is removed at its end).
     const stagingFile = path.join(ctx.stagingDir, `${slot}-${filename}`);
     const batches = packBatches(members, plannedHash.executions, { stagingFile, limitBytes: options.archiveLimitBytes, gzipLevel: options.gzipLevel });
@@ -88,6 +87,7 @@ async function uploadOneCase(planned: PlannedCase, plannedHash: CaseHash, ctx: U
     const err = error as NodeJS.ErrnoException;
     // A file that vanished or changed size while packing: try again next run.
     if ((err.code === "ENOENT" || err.code === "ECHANGED") && requests.length === 0) return defer(ctx, casePath);
+    if (err instanceof StagingError) return fail(ctx, casePath, err.message, requests);
     return fail(ctx, casePath, `packing failed: ${err.path ? `${err.path}: ` : ""}${err.code ?? err.message}`, requests);
   }
   if (oversize.length > 0) return fail(ctx, casePath, oversize.join("; "), requests);

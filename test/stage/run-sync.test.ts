@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, test } from "bun:test";
-import { appendFile, mkdir, mkdtemp, readdir, unlink } from "node:fs/promises";
+import { appendFile, mkdir, mkdtemp, readdir, rm, unlink } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { generateArchive, makeLid } from "../../fixtures/generate-archive.ts";
@@ -114,6 +114,18 @@ describe("runSync (in process, real server and tree)", () => {
     await unlink(status.absolutePath);
     const result = await uploadCase(planned, plannedHash, { options: s.options, deps: s.deps, stagingDir: s.staging, halt: {} }, 0);
     expect([result.status, result.reason]).toEqual(["deferred", "changed-during-run"]);
+    expect(server!.uploads()).toEqual([]);
+  });
+
+  test("an execution directory removed between planning and packing defers the case", async () => {
+    const s = await setup();
+    const outcome = await runSync({ ...s.options, dryRun: true }, s.deps);
+    const planned = casesToUpload(outcome.plan)[0]!;
+    await rm(path.join(planned.casePath, planned.uploadIds[0]!), { recursive: true });
+    for (const pack of ["metadata", "full"] as const) {
+      const result = await uploadCase(planned, outcome.hashes.get(planned.casePath)!, { options: { ...s.options, pack }, deps: s.deps, stagingDir: s.staging, halt: {} }, 0);
+      expect([result.status, result.reason]).toEqual(["deferred", "changed-during-run"]);
+    }
     expect(server!.uploads()).toEqual([]);
   });
 

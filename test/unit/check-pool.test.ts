@@ -67,6 +67,18 @@ describe("check pool", () => {
     expect((await failing.run(job)).results).toEqual(expected.results);
   });
 
+  test("a worker that exits without answering does not hang the run", async () => {
+    await loadHasher();
+    const { root, executions } = await archive();
+    const quitter = path.join(path.dirname(root), "quitting-worker.ts");
+    await writeFile(quitter, "self.onmessage = () => process.exit(0);\n");
+    const job = { kind: "validate" as const, items: executions, ownerFallback: false };
+    const expected = await pool(1).run(job);
+    const got = await pool(2, { workerSpecifier: quitter }).run(job);
+    expect(got.threads).toBe(1);
+    expect(got.results).toEqual(expected.results);
+  });
+
   test("a large job runs in waves on both threads, with the same results in item order", async () => {
     await loadHasher();
     const { executions } = await archive();

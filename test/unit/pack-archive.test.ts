@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { readFileSync, statSync } from "node:fs";
-import { mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { lstatSync, readFileSync, statSync } from "node:fs";
+import { mkdir, mkdtemp, readFile, symlink, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { gunzipSync } from "node:zlib";
@@ -9,7 +9,7 @@ import { generateArchive, makeLid } from "../../fixtures/generate-archive.ts";
 import { readWholeExecution } from "../../src/hash/execution-content.ts";
 import { loadHasher } from "../../src/hash/xxh64.ts";
 import { listCase, type CaseMembers } from "../../src/pack/case-members.ts";
-import { IN_MEMORY_LIMIT } from "../../src/pack/gzip-sink.ts";
+import { IN_MEMORY_LIMIT, StagingError } from "../../src/pack/gzip-sink.ts";
 import { packArchive, type PackedArchive } from "../../src/pack/pack-archive.ts";
 import type { PlannedCase } from "../../src/plan/sync-plan.ts";
 import { validateExecution } from "../../src/scan/validate-execution.ts";
@@ -142,5 +142,19 @@ describe("packArchive (one pass: read once, pack and digest the same bytes)", ()
     const destination = path.join(staging, "gone.tar.gz");
     await expect(packArchive(members, planned.uploadIds, destination, 6)).rejects.toMatchObject({ code: "ENOENT" });
     expect(() => statSync(destination)).toThrow();
+  });
+
+  test("a full disk while staging is one clear error (no unhandled rejection) and leaves nothing behind", async () => {
+    const { planned, staging, list } = await setup(3 * 1024 * 1024);
+    const destination = path.join(staging, "full.tar.gz");
+    await symlink("/dev/full", destination);
+    const error = await packArchive(list("full"), planned.uploadIds, destination, 6).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(StagingError);
+    expect(error).toMatchObject({ code: "ENOSPC", path: destination });
+    expect((error as Error).message).toContain("check the free space and quota of TMPDIR");
+    expect(() => lstatSync(destination)).toThrow();
   });
 });
