@@ -1,5 +1,4 @@
-import { walkSync } from "@nodelib/fs.walk";
-import fs from "node:fs";
+import fs, { readdirSync, type Dirent } from "node:fs";
 import { realpath, stat } from "node:fs/promises";
 import path from "node:path";
 import { compareText } from "../util/compare.ts";
@@ -20,55 +19,52 @@ const compare = compareText;
 export async function scanArchive(archiveRoot: string): Promise<ArchiveScan> {
   const root = path.resolve(archiveRoot);
   await assertDirectory(root);
-  const unreadable: SkippedDir[] = [];
-  // fast-glob's own walker, used directly: the walk needs no glob patterns,
-  // and fast-glob's pattern layer measured 2.4x the time and 1.5x the memory
-  // on 60,000 directories. Synchronous: listings of a warm cache cost less
-  // than the thread-pool round trip Bun makes for each asynchronous one.
-  const entries = walkSync(root, {
-    basePath: "",
-    followSymbolicLinks: false,
-    // Never descend into an execution directory.
-    deepFilter: (entry) => !EXECUTION_DIR_PATTERN.test(entry.name),
-    entryFilter: (entry) => entry.dirent.isDirectory(),
-    // An unreadable directory is skipped and reported, never fatal.
-    errorFilter: (error) => {
-      const relative = path.relative(root, error.path ?? root) || ".";
-      unreadable.push({ path: relative, reason: isWellFormed(relative) ? `cannot be read (${error.code ?? error.message})` : "name is not valid UTF-8" });
-      return true;
-    },
-  }).map((entry) => entry.path);
-
-  const byCase = new Map<string, ExecutionDir[]>();
-  for (const relative of entries) {
-    const name = path.posix.basename(relative);
-    if (!EXECUTION_DIR_PATTERN.test(name)) continue;
-    const caseRelative = path.posix.dirname(relative);
-    // Such a path cannot be opened, nor sent as case_path, faithfully.
-    if (!isWellFormed(caseRelative)) {
-      if (!unreadable.some((u) => u.path === caseRelative)) unreadable.push({ path: caseRelative, reason: "name is not valid UTF-8" });
-      continue;
-    }
-    const list = byCase.get(caseRelative) ?? [];
-    list.push({ id: name, path: path.join(root, relative) });
-    byCase.set(caseRelative, list);
-  }
-
-  const rootBasename = path.basename(root);
   // SimBoard stores the symlink-resolved case path, as upstream's runner sends
   // it. The walk follows no links, so below the root every step is a real
   // directory: resolving the root once resolves every case (one realpath per
   // case cost 10,000 × seven lstat calls and ~30 MB on scenario L).
   const rootReal = await realpath(root).catch(() => root);
-  const cases = [...byCase].map(([caseRelative, executions]): CaseScan => {
-    const walked = caseRelative === "." ? root : path.join(root, caseRelative);
-    const casePath = caseRelative === "." ? rootReal : path.join(rootReal, caseRelative);
+  const rootBasename = path.basename(root);
+  const unreadable: SkippedDir[] = [];
+  const cases: CaseScan[] = [];
+
+  // One synchronous listing per directory, grouped into cases as it goes.
+  // Listings of a warm cache cost less than the thread-pool round trip of an
+  // asynchronous one; and building cases here, rather than collecting every
+  // directory first (as @nodelib/fs.walk did), halves the walk's garbage:
+  // on 60,000 directories 160 ms and +22 MB instead of 240 ms and +37 MB.
+  const visit = (directory: string, relative: string): void => {
+    let dirents: Dirent[];
+    try {
+      dirents = readdirSync(directory, { withFileTypes: true });
+    } catch (error) {
+      unreadable.push({ path: relative || ".", reason: `cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})` });
+      return;
+    }
+    const executions: ExecutionDir[] = [];
+    for (const dirent of dirents) {
+      if (!dirent.isDirectory()) continue;
+      const name = dirent.name;
+      const childRelative = relative ? `${relative}/${name}` : name;
+      // Such a path cannot be opened, nor sent as case_path, faithfully.
+      if (!isWellFormed(name)) unreadable.push({ path: childRelative, reason: "name is not valid UTF-8" });
+      else if (EXECUTION_DIR_PATTERN.test(name)) executions.push({ id: name, path: joinPath(directory, name) });
+      else visit(joinPath(directory, name), childRelative);
+    }
+    if (executions.length === 0) return;
     executions.sort((a, b) => compare(a.id, b.id));
-    return { casePath, walkedPath: walked, displayPath: caseRelative, identity: caseIdentity(casePath, rootBasename), executions };
-  });
+    const casePath = relative ? joinPath(rootReal, relative) : rootReal;
+    cases.push({ casePath, walkedPath: directory, displayPath: relative || ".", identity: caseIdentity(casePath, rootBasename), executions });
+  };
+  visit(root, "");
+
   cases.sort((a, b) => compare(a.casePath, b.casePath));
   unreadable.sort((a, b) => compare(a.path, b.path));
   return { root, cases, unreadable };
+}
+
+function joinPath(directory: string, name: string): string {
+  return directory === "/" ? `/${name}` : `${directory}/${name}`;
 }
 
 async function assertDirectory(root: string): Promise<void> {

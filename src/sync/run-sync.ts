@@ -4,7 +4,7 @@ import pLimit from "p-limit";
 import { hashCases, type CaseHash } from "../hash/hash-cases.ts";
 import { loadHasher } from "../hash/xxh64.ts";
 import { buildPlan } from "../plan/build-plan.ts";
-import { allPendingExecutions, indexProcessed } from "../plan/processed-index.ts";
+import { allPendingExecutions, indexProcessed, type ProcessedIndex } from "../plan/processed-index.ts";
 import { casesToUpload, type SyncPlan } from "../plan/sync-plan.ts";
 import { scanArchive } from "../scan/scan-archive.ts";
 import { uploadCase } from "../upload/upload-case.ts";
@@ -28,19 +28,17 @@ export interface SyncOutcome {
  */
 export async function runSync(options: SyncOptions, deps: SyncDeps): Promise<SyncOutcome> {
   deps.reporter.emit({ event: "run_started", machine: options.machine, archive_root: options.archiveRoot, api: deps.api.root, dry_run: options.dryRun, pack: options.pack });
-  const state = await fetchState(options, deps);
-  deps.reporter.emit({ event: "state_fetched", machine: state.machine_name, cases: Object.keys(state.cases).length });
+  const { machine, processed } = await fetchProcessed(options, deps);
 
   const scan = await scanArchive(options.archiveRoot);
   deps.reporter.emit({ event: "scan_completed", cases: scan.cases.length, executions: scan.cases.reduce((n, c) => n + c.executions.length, 0), unreadable: scan.unreadable.length });
 
-  const processed = indexProcessed(state, scan.root);
   const pending = allPendingExecutions(scan, processed);
   await loadHasher();
   const { checks, threads } = await validateExecutions(pending, options.hpcUsername !== undefined, deps.checks);
   deps.reporter.emit({ event: "executions_validated", checked: checks.size, rejected: [...checks.values()].filter((c) => c.status !== "valid").length, threads });
 
-  const plan = buildPlan(scan, processed, checks, { machine: state.machine_name, maxCases: options.maxCases });
+  const plan = buildPlan(scan, processed, checks, { machine, maxCases: options.maxCases });
   const uploads = casesToUpload(plan);
   const hashes = await hashCases(uploads, checks, options.pack, deps.checks, (hash) =>
     deps.reporter.emit(hash.ok ? { event: "case_hashed", case_path: hash.casePath, digest: hash.digest, bytes: hash.bytes } : { event: "case_hashed", case_path: hash.casePath, error: hash.error }),
@@ -78,4 +76,15 @@ export async function runSync(options: SyncOptions, deps: SyncDeps): Promise<Syn
   } finally {
     await rm(stagingDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The state reply is only needed as an index of processed IDs. Parsed and
+ * validated, 10,000 cases hold ~20 MB of copies, so the reply is indexed and
+ * let go here, before the walk, rather than kept for the whole run.
+ */
+async function fetchProcessed(options: SyncOptions, deps: SyncDeps): Promise<{ machine: string; processed: ProcessedIndex }> {
+  const state = await fetchState(options, deps);
+  deps.reporter.emit({ event: "state_fetched", machine: state.machine_name, cases: Object.keys(state.cases).length });
+  return { machine: state.machine_name, processed: indexProcessed(state, path.resolve(options.archiveRoot)) };
 }
