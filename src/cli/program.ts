@@ -2,8 +2,6 @@ import { Command, Option } from "commander";
 import { EXIT_CODE_TABLE } from "../exit-codes.ts";
 import type { CliIo } from "./io.ts";
 import { parseNumber, type CommonFlags } from "./settings-from-flags.ts";
-import { stateCommand } from "./state-command.ts";
-import { syncCommand } from "./sync-command.ts";
 import { VERSION } from "./version.ts";
 
 const HELP_FOOTER = `
@@ -58,12 +56,12 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void): Co
   )
     .addHelpText("after", HELP_FOOTER)
     .exitOverride()
-    .action(async (flags: CommonFlags) => setExitCode(await syncCommand(flags, io)));
+    .action(async (flags: CommonFlags) => setExitCode(await (await import("./sync-command.ts")).syncCommand(flags, io)));
 
   withCommonOptions(program.command("state").description("print what SimBoard knows for the machine (--json for the reply as parsed)"))
     .addHelpText("after", HELP_FOOTER)
     .exitOverride()
-    .action(async (flags: CommonFlags) => setExitCode(await stateCommand(flags, io)));
+    .action(async (flags: CommonFlags) => setExitCode(await (await import("./state-command.ts")).stateCommand(flags, io)));
 
   return program;
 }
