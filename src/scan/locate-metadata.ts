@@ -1,8 +1,7 @@
 import type { Dirent } from "node:fs";
 import { readdirSync } from "node:fs";
-import path from "node:path";
 import { classifyEntry, lazyRealpath } from "./packable-entry.ts";
-import { isCaseDocsDir, METADATA_SPECS } from "./metadata-files.ts";
+import { isCaseDocsDir, METADATA_SPECS, type MetadataSpec } from "./metadata-files.ts";
 
 /** A file SimBoard will read, as it will sit inside the uploaded execution directory. */
 export interface MetadataFile {
@@ -19,6 +18,9 @@ export interface MetadataLocation {
   unpackable: Array<{ relativePath: string; reason: string }>;
 }
 
+const ROOT_SPECS = METADATA_SPECS.filter((spec) => spec.location === "root");
+const CASEDOCS_SPECS = METADATA_SPECS.filter((spec) => spec.location === "casedocs");
+
 /**
  * Finds metadata files exactly where SimBoard's parser looks for them, seen
  * through the packing rules: a file that cannot be packed will not exist on
@@ -31,11 +33,12 @@ export function locateMetadata(executionPath: string): MetadataLocation {
   const matches = new Map<string, MetadataFile[]>();
   const unpackable: MetadataLocation["unpackable"] = [];
 
-  const consider = (dirent: Dirent, relativeDir: string, location: "root" | "casedocs") => {
-    const specs = METADATA_SPECS.filter((spec) => spec.location === location && spec.pattern.test(dirent.name));
+  const consider = (dirent: Dirent, relativeDir: string, specsHere: readonly MetadataSpec[]) => {
+    const specs = specsHere.filter((spec) => spec.pattern.test(dirent.name));
     if (specs.length === 0) return;
     const relativePath = relativeDir ? `${relativeDir}/${dirent.name}` : dirent.name;
-    const absolutePath = path.join(executionPath, relativePath);
+    // The walk built executionPath by joining names, so plain concatenation is already normal.
+    const absolutePath = `${executionPath}/${relativePath}`;
     const entry = classifyEntry(absolutePath, dirent, executionReal);
     if (entry.kind === "skip") {
       unpackable.push({ relativePath, reason: entry.reason });
@@ -51,9 +54,9 @@ export function locateMetadata(executionPath: string): MetadataLocation {
 
   for (const dirent of readdirSync(executionPath, { withFileTypes: true })) {
     if (dirent.isDirectory() && isCaseDocsDir(dirent.name)) {
-      for (const child of readdirSync(path.join(executionPath, dirent.name), { withFileTypes: true })) consider(child, dirent.name, "casedocs");
+      for (const child of readdirSync(`${executionPath}/${dirent.name}`, { withFileTypes: true })) consider(child, dirent.name, CASEDOCS_SPECS);
     } else {
-      consider(dirent, "", "root");
+      consider(dirent, "", ROOT_SPECS);
     }
   }
   return { matches, unpackable };

@@ -27,5 +27,11 @@ export function isCaseDocsDir(name: string): boolean {
   return name.toLowerCase().startsWith("casedocs");
 }
 
-/** The server's timing-file rule: a stripped line starting `LID :` or `LID =` with a value. */
-export const LID_LINE = /^LID\s*[:=]\s*(.+)/;
+/**
+ * The server's timing-file rule: a stripped line matching `^LID\s*[:=]\s*(.+)`.
+ * Searched in the whole text at once (a timing file is tens of kilobytes;
+ * splitting it into lines cost more than the rest of the check): a line
+ * start, blanks, `LID`, blanks, `:` or `=`, then anything on the same line
+ * that is not blank. `[^\S\n]` is whitespace other than a newline.
+ */
+export const LID_LINE = /(?:^|\n)[^\S\n]*LID[^\S\n]*[:=][^\n]*?\S/;

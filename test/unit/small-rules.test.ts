@@ -5,6 +5,7 @@ import { describeBody, parseRetryAfter } from "../../src/api/response-detail.ts"
 import { readEnvSettings } from "../../src/config/env-settings.ts";
 import { archiveFilename } from "../../src/pack/archive-name.ts";
 import { takeGroup } from "../../src/pack/pack-batches.ts";
+import { LID_LINE } from "../../src/scan/metadata-files.ts";
 
 describe("apiRoot", () => {
   test.each([
@@ -66,5 +67,39 @@ describe("takeGroup", () => {
     expect(takeGroup(["c", "d", "e"], estimate, 60)).toEqual(["c"]);
     expect(takeGroup(["d", "e"], estimate, 60)).toEqual(["d", "e"]);
     expect(takeGroup([], estimate, 60)).toEqual([]);
+  });
+});
+
+describe("LID_LINE", () => {
+  // The server's rule, line by line: strip, then re.match(r"LID\s*[:=]\s*(.+)").
+  const serverRule = (text: string) => text.split(/\r?\n/).some((line) => /^LID\s*[:=]\s*(.+)/.test(line.trim()));
+  test.each([
+    "LID : 1085209.251220-105556",
+    "  LID         : 1085209.251220-105556\n",
+    "header\r\n\tLID= x\r\nmore",
+    "LID :",
+    "LID :   \n",
+    "LID : \r\nx",
+    "LID\n: x",
+    "xLID : y",
+    "  \n  \n LID=\tv",
+    "foo\rLID : x",
+    "LID :\u2028x",
+    "LIDS : x",
+    "lid : x",
+    "",
+    "no lid here\n",
+  ])("%j matches exactly when the server's line rule does", (text) => {
+    expect(LID_LINE.test(text)).toBe(serverRule(text));
+  });
+
+  test("agrees with the server's rule on 20,000 generated texts", () => {
+    const alphabet = ["L", "I", "D", "LID", " ", "\t", "\r", "\n", "\r\n", ":", "=", "x", "\u2028", "\u00a0"];
+    let seed = 207;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    for (let i = 0; i < 20_000; i++) {
+      const text = Array.from({ length: Math.floor(next() * 12) }, () => alphabet[Math.floor(next() * alphabet.length)]).join("");
+      if (LID_LINE.test(text) !== serverRule(text)) throw new Error(`disagree on ${JSON.stringify(text)}`);
+    }
   });
 });
