@@ -1,6 +1,7 @@
 import { readdirSync } from "node:fs";
 import { compareText } from "../util/compare.ts";
 import { classifyEntry, lazyRealpath } from "../scan/packable-entry.ts";
+import type { CompressedTally } from "../util/compressed-data.ts";
 import { hashFileInto } from "./read-file.ts";
 import { hexDigest, newHasher } from "./xxh64.ts";
 
@@ -18,6 +19,8 @@ export interface ContentEntry {
 export interface ExecutionContent {
   digest: string;
   bytes: number;
+  /** Of `bytes`, those in files that are already compressed (gzip, bzip2, xz, zstd): packing picks its deflate strategy from this. */
+  compressedBytes: number;
   fileCount: number;
   /** Entries left out because SimBoard cannot take them (links leaving the execution, sockets ...). */
   skipped: Array<{ relativePath: string; reason: string }>;
@@ -36,7 +39,7 @@ export const byPath = (a: { relativePath: string }, b: { relativePath: string })
  */
 export function digestEntries(
   entries: Array<Omit<ContentEntry, "size">>,
-  read: (entry: Omit<ContentEntry, "size">, hasher: ReturnType<typeof newHasher>) => number,
+  read: (entry: Omit<ContentEntry, "size">, hasher: ReturnType<typeof newHasher>, tally: CompressedTally) => number,
   skipped: ExecutionContent["skipped"],
   keepEntries: boolean,
 ): ExecutionContent {
@@ -44,24 +47,25 @@ export function digestEntries(
   const kept: ContentEntry[] = [];
   let bytes = 0;
   let fileCount = 0;
+  const tally: CompressedTally = { compressedBytes: 0 };
   for (const entry of [...entries].sort(byPath)) {
     hasher.update(`${entry.type}\0${entry.relativePath}\0`);
     let size = 0;
     if (entry.type === "file") {
-      size = read(entry, hasher);
+      size = read(entry, hasher, tally);
       hasher.update(`\0${size}\0`);
       bytes += size;
       fileCount++;
     }
     if (keepEntries) kept.push({ ...entry, size });
   }
-  return { digest: hexDigest(hasher), bytes, fileCount, skipped, entries: keepEntries ? kept : undefined };
+  return { digest: hexDigest(hasher), bytes, compressedBytes: tally.compressedBytes, fileCount, skipped, entries: keepEntries ? kept : undefined };
 }
 
 /** `--pack full`: the whole execution directory, walked without following directory links. */
 export function readWholeExecution(executionPath: string, keepEntries: boolean): ExecutionContent {
   const { entries, skipped } = wholeExecutionMembers(executionPath);
-  return digestEntries(entries, (entry, hasher) => hashFileInto(hasher, entry.absolutePath), skipped, keepEntries);
+  return digestEntries(entries, (entry, hasher, tally) => hashFileInto(hasher, entry.absolutePath, tally), skipped, keepEntries);
 }
 
 /** What `--pack full` packs of one execution: every packable entry, sorted. Listing only, no reads. */

@@ -25,6 +25,8 @@ export interface PlannedExecution {
   digest: string;
   /** Bytes of file content. */
   bytes: number;
+  /** Of `bytes`, those already compressed: packing deflates by this. */
+  compressedBytes: number;
 }
 
 /** The case digest: the case directory entry, then each new execution's ID and content digest, in order. */
@@ -45,7 +47,7 @@ export function summarize(planned: PlannedCase, executions: Array<{ id: string; 
     bytes: executions.reduce((n, e) => n + e.content.bytes, 0),
     files: executions.reduce((n, e) => n + e.content.fileCount, 0),
     skipped: executions.flatMap(({ id, content }) => content.skipped.map((s) => ({ path: `${caseName}/${id}/${s.relativePath}`, reason: s.reason }))),
-    executions: executions.map(({ id, content }) => ({ id, digest: content.digest, bytes: content.bytes })),
+    executions: executions.map(({ id, content }) => ({ id, digest: content.digest, bytes: content.bytes, compressedBytes: content.compressedBytes })),
   };
 }
 

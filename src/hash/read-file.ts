@@ -1,4 +1,5 @@
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { isCompressedData, type CompressedTally } from "../util/compressed-data.ts";
 import type { Hasher } from "./xxh64.ts";
 
 /**
@@ -9,13 +10,18 @@ import type { Hasher } from "./xxh64.ts";
 const chunk = Buffer.allocUnsafe(1 << 20);
 
 /** Feeds a file of any size to the hasher through one reused buffer; returns the bytes read. */
-export function hashFileInto(hasher: Hasher, file: string): number {
+export function hashFileInto(hasher: Hasher, file: string, tally: CompressedTally): number {
   const fd = openSync(file, "r");
   try {
     let total = 0;
+    let compressed = false;
     for (;;) {
       const n = readSync(fd, chunk, 0, chunk.length, null);
-      if (n === 0) return total;
+      if (total === 0) compressed = isCompressedData(chunk, n);
+      if (n === 0) {
+        if (compressed) tally.compressedBytes += total;
+        return total;
+      }
       hasher.update(chunk.subarray(0, n));
       total += n;
     }
@@ -33,8 +39,7 @@ export function hashFileInto(hasher: Hasher, file: string): number {
 export function readSmallFile(file: string, limit: number): Buffer | { tooLarge: number } {
   const fd = openSync(file, "r");
   try {
-    // A regular file reads short only at its end, so one read usually says it all.
-    const n = readSync(fd, chunk, 0, chunk.length, null);
+    const n = fill(fd, chunk, 0);
     return n < chunk.length ? chunk.subarray(0, n) : readRest(fd, n, limit);
   } finally {
     closeSync(fd);
@@ -53,4 +58,20 @@ function readRest(fd: number, already: number, limit: number): Buffer | { tooLar
     offset += n;
   }
   return buffer.subarray(0, offset);
+}
+
+/**
+ * Reads into `buffer` from `offset` until it is full or the file ends. A
+ * short read means the end on local and parallel filesystems, but not on
+ * every FUSE mount; taking it for the end there would digest, and send, a
+ * truncated file. The confirming read costs one system call per file.
+ */
+export function fill(fd: number, buffer: Buffer, offset: number): number {
+  let filled = offset;
+  while (filled < buffer.length) {
+    const n = readSync(fd, buffer, filled, buffer.length - filled, null);
+    if (n === 0) break;
+    filled += n;
+  }
+  return filled;
 }

@@ -40,10 +40,13 @@ export class GzipSink {
   /** Bytes seen, and how many of them were already-compressed file data. */
   #seen = 0;
   #seenCompressed = 0;
+  /** Decided by the caller from the whole archive's planned content, when it knows it. */
+  readonly #planned: Compression | undefined;
 
-  constructor(destination: string, level: number) {
+  constructor(destination: string, level: number, compression?: Compression) {
     this.#destination = destination;
     this.#level = level;
+    this.#planned = compression;
   }
 
   /**
@@ -130,9 +133,14 @@ export class GzipSink {
     this.#used = 0;
   }
 
-  /** Decided once, from what was seen when compression starts (the first block, or the whole of a small tar). */
+  /**
+   * Decided once (Bun's zlib does not switch strategies mid-stream): as
+   * planned for the whole archive when the caller knows; otherwise from what
+   * was seen when compression starts, the whole of a small tar or only the
+   * first block of a large one, which may not be like the rest.
+   */
   #compression(): Compression {
-    return this.#seenCompressed * 2 >= this.#seen ? "rle" : "deflate";
+    return this.#planned ?? (this.#seenCompressed * 2 >= this.#seen ? "rle" : "deflate");
   }
 
   #zlibOptions(compression: Compression) {
@@ -186,7 +194,8 @@ export class StagingError extends Error {
     readonly path: string,
     readonly code: string | undefined,
   ) {
-    super(`cannot write the staging file ${path} (${code ?? "unknown error"}); check the free space and quota of TMPDIR`);
+    const hint = code === "ENOSPC" || code === "EDQUOT" ? "check the free space and quota of TMPDIR" : "check that TMPDIR exists, is writable and is not cleaned while a run is going";
+    super(`cannot write the staging file ${path} (${code ?? "unknown error"}); ${hint}`);
   }
 }
 

@@ -1,10 +1,13 @@
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import type { ExecutionContent } from "../hash/execution-content.ts";
+import { fill } from "../hash/read-file.ts";
 import { hexDigest, newHasher, type Hasher } from "../hash/xxh64.ts";
 import type { CaseMembers } from "./case-members.ts";
 import { giveBack, takeBlock } from "./block-pool.ts";
 import { GzipSink, type StagedArchive } from "./gzip-sink.ts";
 import { memberHeader, padding, TAR_END } from "./tar-member.ts";
+import { isCompressedData } from "../util/compressed-data.ts";
+import type { Compression } from "./gzip-sink.ts";
 
 export type PackedArchive = StagedArchive & {
   executionIds: string[];
@@ -25,9 +28,9 @@ export class ChangedWhilePacking extends Error {
  * (a symlinked file vetted to stay inside its execution is read through),
  * never links, which SimBoard refuses.
  */
-export async function packArchive(members: CaseMembers, executionIds: readonly string[], destination: string, gzipLevel: number): Promise<PackedArchive> {
+export async function packArchive(members: CaseMembers, executionIds: readonly string[], destination: string, gzipLevel: number, compression?: Compression): Promise<PackedArchive> {
   const wanted = new Set(executionIds);
-  const sink = new GzipSink(destination, gzipLevel);
+  const sink = new GzipSink(destination, gzipLevel, compression);
   const contents = new Map<string, ExecutionContent>();
   // This packer's own read buffer: the sink may hand it to zlib and await.
   const chunk = takeBlock();
@@ -41,18 +44,19 @@ export async function packArchive(members: CaseMembers, executionIds: readonly s
       const hasher = newHasher();
       let bytes = 0;
       let fileCount = 0;
+      const tally = { compressedBytes: 0 };
       for (const entry of execution.entries) {
         hasher.update(`${entry.type}\0${entry.relativePath}\0`);
         if (entry.type === "dir") {
           await sink.write(memberHeader(`${prefix}/${entry.relativePath}`, "dir", 0));
           continue;
         }
-        const size = await packFile(sink, chunk, `${prefix}/${entry.relativePath}`, entry.absolutePath, hasher);
+        const size = await packFile(sink, chunk, `${prefix}/${entry.relativePath}`, entry.absolutePath, hasher, tally);
         hasher.update(`\0${size}\0`);
         bytes += size;
         fileCount++;
       }
-      contents.set(execution.id, { digest: hexDigest(hasher), bytes, fileCount, skipped: execution.skipped, entries: undefined });
+      contents.set(execution.id, { digest: hexDigest(hasher), bytes, compressedBytes: tally.compressedBytes, fileCount, skipped: execution.skipped, entries: undefined });
     }
     await sink.write(TAR_END);
     const staged = await sink.finish();
@@ -68,13 +72,14 @@ export async function packArchive(members: CaseMembers, executionIds: readonly s
 }
 
 /** Header, data, padding. A small file is read before its header is written, a large one is checked against its size. */
-async function packFile(sink: GzipSink, chunk: Buffer, archivePath: string, file: string, hasher: Hasher): Promise<number> {
+async function packFile(sink: GzipSink, chunk: Buffer, archivePath: string, file: string, hasher: Hasher, tally: { compressedBytes: number }): Promise<number> {
   const fd = openSync(file, "r");
   try {
-    let n = readSync(fd, chunk, 0, chunk.length, null);
-    // A regular file reads short only at its end.
+    // Until full or at the end (see fill): a short read is not always the end.
+    let n = fill(fd, chunk, 0);
     const compressed = isCompressedData(chunk, n);
     if (n < chunk.length) {
+      if (compressed) tally.compressedBytes += n;
       const data = chunk.subarray(0, n);
       hasher.update(data);
       await sink.write(memberHeader(archivePath, "file", n));
@@ -94,16 +99,10 @@ async function packFile(sink: GzipSink, chunk: Buffer, archivePath: string, file
       n = readSync(fd, chunk, 0, chunk.length, null);
     }
     if (total !== size) throw new ChangedWhilePacking(`${file} shrank while it was being packed`);
+    if (compressed) tally.compressedBytes += size;
     await sink.write(padding(size));
     return size;
   } finally {
     closeSync(fd);
   }
-}
-
-/** gzip, bzip2, xz and zstd files start with these bytes; their content does not shrink again. */
-const MAGIC = [[0x1f, 0x8b], [0x42, 0x5a, 0x68], [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00], [0x28, 0xb5, 0x2f, 0xfd]];
-
-function isCompressedData(bytes: Buffer, length: number): boolean {
-  return MAGIC.some((magic) => length >= magic.length && magic.every((b, i) => bytes[i] === b));
 }

@@ -42,12 +42,23 @@ export function openCheckPool(threads: number, options: { workerSpecifier?: stri
   const workerSpecifier = options.workerSpecifier ?? bundledWorker();
   const waveSize = options.wave ?? WAVE;
   const workers: Worker[] = [];
+  /** Workers that have exited or failed, whenever it happened: never asked again. */
+  const gone = new WeakSet<Worker>();
   let broken = false;
 
   const spawn = (): Worker | undefined => {
     try {
       const worker = new Worker(workerSpecifier);
       worker.unref();
+      // Listening for the whole life of the worker, not only while it works:
+      // one that exits between two jobs (or two waves) must not be asked and
+      // awaited forever.
+      const lost = () => {
+        if (!gone.has(worker) && workers.includes(worker)) broken = true;
+        gone.add(worker);
+      };
+      worker.addEventListener("close", lost);
+      worker.addEventListener("error", lost);
       return worker;
     } catch {
       broken = true;
@@ -63,12 +74,13 @@ export function openCheckPool(threads: number, options: { workerSpecifier?: stri
       const worker = spawn();
       if (worker) workers.push(worker);
     }
+    if (broken) return { results: job.items.map((_, i) => runItem(job, i)), threads: 1 };
     const batchSize = Math.max(1, Math.min(64, Math.ceil(total / (threads * 16))));
     const counter = new SharedArrayBuffer(4);
     // A worker is unreferenced between jobs (it must never keep the process
     // alive) and referenced while the run awaits its reply.
     for (const worker of workers) worker.ref();
-    const replies = workers.map((worker) => ask(worker, { job, counter, batchSize, collect }));
+    const replies = workers.map((worker) => ask(worker, gone, { job, counter, batchSize, collect }));
     const claimed: Array<[number, JobResult<typeof job>[]]> = [];
     drainBatches(job, new Int32Array(counter), batchSize, claimed);
     const answered = await Promise.all(replies);
@@ -105,13 +117,16 @@ export function openCheckPool(threads: number, options: { workerSpecifier?: stri
       return { results, threads: threadsUsed };
     },
     close() {
+      // Taken out of the list first: their close events are not failures.
       for (const worker of workers.splice(0)) worker.terminate();
     },
   };
 }
 
 /** The worker's answer; a worker that fails or exits without one answers `ok: false`. */
-function ask(worker: Worker, request: WorkerRequest): Promise<WorkerReply> {
+function ask(worker: Worker, gone: WeakSet<Worker>, request: WorkerRequest): Promise<WorkerReply> {
+  // Its close event has been seen already: it would never come again.
+  if (gone.has(worker)) return Promise.resolve({ ok: false, error: "the worker had exited" });
   return new Promise((resolve) => {
     const listeners: Array<[string, (event: Event) => void]> = [
       ["message", (event) => done((event as MessageEvent<WorkerReply>).data)],

@@ -28,10 +28,15 @@ export function isCaseDocsDir(name: string): boolean {
 }
 
 /**
- * The server's timing-file rule: a stripped line matching `^LID\s*[:=]\s*(.+)`.
- * Searched in the whole text at once (a timing file is tens of kilobytes;
- * splitting it into lines cost more than the rest of the check): a line
- * start, blanks, `LID`, blanks, `:` or `=`, then anything on the same line
- * that is not blank. `[^\S\n]` is whitespace other than a newline.
+ * The server's timing-file rule (upstream `parsers/e3sm_timing.py`): some line
+ * of `text.splitlines()` that, after `str.strip()`, matches
+ * `LID\s*[:=]\s*(.+)`. Python splits lines at more than `\n` and strips more
+ * than ASCII blanks, so both sets are spelled out. Searched in the whole text
+ * at once (a timing file is tens of kilobytes; splitting it into lines cost
+ * more than the rest of the check): a line start, blanks, `LID`, blanks,
+ * `:` or `=`, then something on the same line that is not whitespace.
  */
-export const LID_LINE = /(?:^|\n)[^\S\n]*LID[^\S\n]*[:=][^\n]*?\S/;
+const LINE_BREAK = "\\n\\v\\f\\r\\x1c-\\x1e\\x85\\u2028\\u2029";
+/** Python's whitespace (`str.isspace`, `re`'s `\s`) that does not break a line. */
+const BLANK = "\\t\\x1f \\xa0\\u1680\\u2000-\\u200a\\u202f\\u205f\\u3000";
+export const LID_LINE = new RegExp(`(?:^|[${LINE_BREAK}])[${BLANK}]*LID[${BLANK}]*[:=][^${LINE_BREAK}]*?[^${LINE_BREAK}${BLANK}]`);

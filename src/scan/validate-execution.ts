@@ -4,6 +4,7 @@ import type { ExecutionDir } from "./archive-scan.ts";
 import { locateMetadata, type MetadataFile } from "./locate-metadata.ts";
 import { LID_LINE, METADATA_SPECS } from "./metadata-files.ts";
 import { hasRequiredValues, missingValues } from "./metadata-values.ts";
+import { isCompressedData } from "../util/compressed-data.ts";
 
 export type ExecutionCheck =
   | ({ id: string; status: "valid" } & ExecutionContent)
@@ -79,7 +80,7 @@ function check(execution: ExecutionDir, options: ValidationOptions): ExecutionCh
   let problem: { status: "invalid" | "incomplete"; reason: string } | undefined;
   const content = digestEntries(
     entries,
-    (entry, hasher) => {
+    (entry, hasher, tally) => {
       const bytes = readSmallFile(entry.absolutePath, MAX_METADATA_BYTES);
       if (!Buffer.isBuffer(bytes)) {
         problem ??= { status: "invalid", reason: `${entry.relativePath} is ${bytes.tooLarge} bytes, too large for a metadata file` };
@@ -93,6 +94,7 @@ function check(execution: ExecutionDir, options: ValidationOptions): ExecutionCh
         problem ??= checkContent(key, entry.relativePath, bytes, options);
       }
       hasher.update(bytes);
+      if (isCompressedData(bytes, bytes.length)) tally.compressedBytes += bytes.length;
       return bytes.length;
     },
     members.skipped,

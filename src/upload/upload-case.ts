@@ -34,7 +34,7 @@ export async function uploadCase(planned: PlannedCase, plannedHash: CaseHash, ct
   } catch (error) {
     // Whatever went wrong stays with this case: the other uploads and the report go on.
     const err = error as NodeJS.ErrnoException;
-    return { casePath: planned.casePath, status: "failed", reason: `${err.path ? `${err.path}: ` : ""}${err.code ?? err.message}`, requests: [] };
+    return fail(ctx, planned.casePath, `${err.path ? `${err.path}: ` : ""}${err.code ?? err.message}`, []);
   }
 }
 
@@ -74,7 +74,7 @@ async function uploadOneCase(planned: PlannedCase, plannedHash: CaseHash, ctx: U
       deps.reporter.emit({ event: "archive_created", case_path: casePath, filename, bytes: archive.bytes, compression: archive.compression, execution_ids: archive.executionIds });
       try {
         const stop = stopReason(ctx);
-        if (stop) return { casePath, status: requests.length ? "failed" : "not-attempted", reason: stop, requests };
+        if (stop) return requests.length ? fail(ctx, casePath, stop, requests) : { casePath, status: "not-attempted", reason: stop, requests };
         const result = await sendArchive(ctx, casePath, archive, filename, archive.executionIds, archive.bytes);
         requests.push(result);
         if (result.failure) return fail(ctx, casePath, result.failure, requests);
@@ -85,9 +85,11 @@ async function uploadOneCase(planned: PlannedCase, plannedHash: CaseHash, ctx: U
     }
   } catch (error) {
     const err = error as NodeJS.ErrnoException;
+    // First: a staging failure may carry ENOENT too (a cleaner removed the
+    // staging directory), and it is this run's failure, not a changing case.
+    if (err instanceof StagingError) return fail(ctx, casePath, err.message, requests);
     // A file that vanished or changed size while packing: try again next run.
     if ((err.code === "ENOENT" || err.code === "ECHANGED") && requests.length === 0) return defer(ctx, casePath);
-    if (err instanceof StagingError) return fail(ctx, casePath, err.message, requests);
     return fail(ctx, casePath, `packing failed: ${err.path ? `${err.path}: ` : ""}${err.code ?? err.message}`, requests);
   }
   if (oversize.length > 0) return fail(ctx, casePath, oversize.join("; "), requests);

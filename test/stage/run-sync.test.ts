@@ -117,6 +117,20 @@ describe("runSync (in process, real server and tree)", () => {
     expect(server!.uploads()).toEqual([]);
   });
 
+  test("a staging directory removed under a run fails the case (exit 1), it does not defer it as changed", async () => {
+    const s = await setup([{ user: "u", name: "big", executions: [{ id: makeLid(1), logBytes: 2 * 1024 * 1024 }] }]);
+    const options = { ...s.options, pack: "full" as const };
+    const outcome = await runSync({ ...options, dryRun: true }, s.deps);
+    const planned = casesToUpload(outcome.plan)[0]!;
+    // Over 1 MiB compressed: this archive is staged on disk, in a directory a tmp cleaner has removed.
+    const result = await uploadCase(planned, outcome.hashes.get(planned.casePath)!, { options, deps: s.deps, stagingDir: path.join(s.base, "cleaned-away"), halt: {} }, 0);
+    expect(result.status).toBe("failed");
+    expect(result.reason).toContain("cannot write the staging file");
+    expect(result.reason).toContain("(ENOENT); check that TMPDIR exists");
+    expect(s.reporter.events.filter((e) => e.event === "case_ingestion_failed").map((e) => e.case_path)).toEqual([planned.casePath]);
+    expect(server!.uploads()).toEqual([]);
+  });
+
   test("an execution directory removed between planning and packing defers the case", async () => {
     const s = await setup();
     const outcome = await runSync({ ...s.options, dryRun: true }, s.deps);

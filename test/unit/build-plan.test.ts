@@ -26,7 +26,7 @@ function checksFor(scan: ArchiveScan, st: IngestionState, bad: Record<string, Ex
   return new Map(
     pending.map((e) => {
       const status = bad[e.id];
-      const check: ExecutionCheck = status && status !== "valid" ? { id: e.id, status, reason: `${status} reason` } : { id: e.id, status: "valid", digest: "0", bytes: 0, fileCount: 0, skipped: [], entries: undefined };
+      const check: ExecutionCheck = status && status !== "valid" ? { id: e.id, status, reason: `${status} reason` } : { id: e.id, status: "valid", digest: "0", bytes: 0, compressedBytes: 0, fileCount: 0, skipped: [], entries: undefined };
       return [e.path, check];
     }),
   );

@@ -79,6 +79,43 @@ describe("check pool", () => {
     expect(got.results).toEqual(expected.results);
   });
 
+  test("a worker that exits between jobs is not asked again: the next job finishes", async () => {
+    await loadHasher();
+    const { root, executions } = await archive();
+    // Does its share like the real worker, answers, then exits while idle.
+    const leaver = path.join(path.dirname(root), "leaving-worker.ts");
+    const checkJobs = path.resolve(import.meta.dir, "../../src/parallel/check-jobs.ts");
+    const hasher = path.resolve(import.meta.dir, "../../src/hash/xxh64.ts");
+    await writeFile(
+      leaver,
+      `import { drainBatches } from ${JSON.stringify(checkJobs)};
+import { loadHasher } from ${JSON.stringify(hasher)};
+self.onmessage = async (event) => {
+  await loadHasher();
+  const { job, counter, batchSize } = event.data;
+  const claimed = [];
+  drainBatches(job, new Int32Array(counter), batchSize, claimed);
+  self.postMessage({ ok: true, claimed });
+  setTimeout(() => process.exit(0), 10);
+};
+`,
+    );
+    const job = { kind: "validate" as const, items: executions, ownerFallback: false };
+    const expected = await pool(1).run(job);
+    const leaving = pool(2, { workerSpecifier: leaver });
+    const first = await leaving.run(job);
+    expect(first.threads).toBe(2);
+    expect(first.results).toEqual(expected.results);
+    await Bun.sleep(200);
+    // Before the fix this awaited the exited worker's reply forever.
+    const second = await Promise.race([leaving.run(job), Bun.sleep(10_000).then(() => "hung" as const)]);
+    expect(second).not.toBe("hung");
+    expect(second === "hung" ? [] : second.results).toEqual(expected.results);
+    // Waves of one job are separate asks too.
+    const waves = await Promise.race([pool(2, { workerSpecifier: leaver, wave: 70 }).run(job), Bun.sleep(10_000).then(() => "hung" as const)]);
+    expect(waves === "hung" ? waves : waves.results).toEqual(expected.results);
+  });
+
   test("a large job runs in waves on both threads, with the same results in item order", async () => {
     await loadHasher();
     const { executions } = await archive();

@@ -3,7 +3,8 @@ import { lstatSync, readFileSync, statSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, symlink, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { gunzipSync } from "node:zlib";
+import { randomBytes } from "node:crypto";
+import { gunzipSync, gzipSync } from "node:zlib";
 import { Parser, type ReadEntry } from "tar";
 import { generateArchive, makeLid } from "../../fixtures/generate-archive.ts";
 import { readWholeExecution } from "../../src/hash/execution-content.ts";
@@ -11,6 +12,7 @@ import { loadHasher } from "../../src/hash/xxh64.ts";
 import { listCase, type CaseMembers } from "../../src/pack/case-members.ts";
 import { IN_MEMORY_LIMIT, StagingError } from "../../src/pack/gzip-sink.ts";
 import { packArchive, type PackedArchive } from "../../src/pack/pack-archive.ts";
+import { packBatches } from "../../src/pack/pack-batches.ts";
 import type { PlannedCase } from "../../src/plan/sync-plan.ts";
 import { validateExecution } from "../../src/scan/validate-execution.ts";
 
@@ -156,5 +158,35 @@ describe("packArchive (one pass: read once, pack and digest the same bytes)", ()
     expect(error).toMatchObject({ code: "ENOSPC", path: destination });
     expect((error as Error).message).toContain("check the free space and quota of TMPDIR");
     expect(() => lstatSync(destination)).toThrow();
+  });
+
+  test("the deflate strategy follows the whole archive's planned content, not its first block", async () => {
+    await loadHasher();
+    const base = await mkdtemp(path.join(os.tmpdir(), "sbu-mixed-"));
+    const casePath = path.join(base, "performance_archive", "u", "v3.LR.mixed");
+    const id = makeLid(7);
+    // Sorted first: 1.5 MiB of gzip data; after it, 20 MB of plain-text log.
+    await mkdir(path.join(casePath, id, "CaseDocs.x"), { recursive: true });
+    await writeFile(path.join(casePath, id, "CaseDocs.x", "blob.gz"), gzipSync(randomBytes(1536 * 1024)));
+    const lines = Array.from({ length: 400_000 }, (_, i) => `step ${i} dt=1800 ncpl=48 wall ${(i * 0.37).toFixed(3)} s\n`).join("");
+    await writeFile(path.join(casePath, id, "zz_plain.log"), lines);
+    const planned: PlannedCase = { casePath, walkedPath: casePath, displayPath: "u/v3.LR.mixed", identity: "u/v3.LR.mixed", uploadIds: [id], processedCount: 0, rejected: [] };
+    const members = listCase(planned, "full");
+    if ("changed" in members) throw new Error(members.changed);
+    const content = readWholeExecution(path.join(casePath, id), false);
+    expect(content.compressedBytes).toBe(statSync(path.join(casePath, id, "CaseDocs.x", "blob.gz")).size);
+
+    // Judged from its first block alone, this archive is run-length coded: ~3× too big here.
+    const guessed = await packArchive(members, [id], path.join(base, "guessed.tar.gz"), 6);
+    expect(guessed.compression).toBe("rle");
+
+    const batches = [];
+    for await (const batch of packBatches(members, [{ id, digest: content.digest, bytes: content.bytes, compressedBytes: content.compressedBytes }], { stagingFile: path.join(base, "planned.tar.gz"), limitBytes: 50 * 1024 * 1024, gzipLevel: 6 })) batches.push(batch);
+    expect(batches.length).toBe(1);
+    const batch = batches[0]!;
+    if (batch.kind !== "archive") throw new Error(`expected an archive, got ${batch.kind}`);
+    expect(batch.archive.compression).toBe("deflate");
+    expect(batch.archive.bytes * 2).toBeLessThan(guessed.bytes);
+    expect(batch.archive.contents.get(id)).toEqual(content);
   });
 });
