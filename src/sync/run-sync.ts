@@ -13,6 +13,7 @@ import type { SyncDeps, SyncOptions } from "./stage-context.ts";
 import { validateExecutions } from "./validate-executions.ts";
 
 const COLLECT_EVERY = 500;
+const COLLECT_YOUNG_EVERY = 100;
 
 export interface SyncOutcome {
   plan: SyncPlan;
@@ -68,9 +69,12 @@ export async function runSync(options: SyncOptions, deps: SyncDeps): Promise<Syn
           for (const { planned, slot } of group) {
             settled.set(slot, await uploadCase(planned, hashes.get(planned.casePath)!, { options, deps, stagingDir, halt }, slot));
             // Each request leaves buffers the collector sees late; on 10,000
-            // cases they added ~80 MB to the peak. Collecting every few
-            // hundred cases costs no measurable time.
+            // cases they added ~80 MB to the peak. A full collection every
+            // 500 cases and a young one every 100 between them: L upload peak
+            // 273–302 → 222–265 MB at the same time (a full one every 100:
+            // 225 MB, but +15 % time).
             if (settled.size % COLLECT_EVERY === 0) Bun.gc(true);
+            else if (settled.size % COLLECT_YOUNG_EVERY === 0) Bun.gc(false);
           }
         }),
       ),
