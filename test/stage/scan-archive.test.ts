@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { execFileSync } from "node:child_process";
-import { chmod, mkdir, mkdtemp, realpath, symlink, writeFile } from "node:fs/promises";
+import { chmod, copyFile, mkdir, mkdtemp, realpath, symlink, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { scanArchive } from "../../src/scan/scan-archive.ts";
@@ -69,13 +69,22 @@ describe("scanArchive", () => {
     const root = await tree([`u/ok/${LID(1)}`, `u/locked/${LID(2)}`]);
     const bad = Buffer.concat([Buffer.from(`${root}/u/bad-`), Buffer.from([0xff]), Buffer.from(`/${LID(3)}`)]);
     await mkdir(bad as unknown as string, { recursive: true });
-    // Root reads anything: the scan runs as nobody to make the EACCES real.
+    // Root reads anything: the scan runs as nobody to make the EACCES real,
+    // from a bundle and a runtime beside the tree (a checkout may sit in a
+    // directory nobody cannot enter).
     const asRoot = process.getuid?.() === 0;
-    if (asRoot) execFileSync("chmod", ["-R", "a+rX", path.dirname(root)]);
+    const dir = path.dirname(root);
+    const entry = path.join(dir, "scan-entry.ts");
+    await writeFile(entry, `import { scanArchive } from ${JSON.stringify(path.resolve(import.meta.dir, "../../src/scan/scan-archive.ts"))};\nconsole.log(JSON.stringify(await scanArchive(process.argv[2])));\n`);
+    const built = await Bun.build({ entrypoints: [entry], target: "bun", outdir: dir });
+    expect(built.success).toBe(true);
+    const runtime = path.join(dir, "bun");
+    await copyFile(process.execPath, runtime);
+    if (asRoot) execFileSync("chmod", ["-R", "a+rX", dir]);
     await chmod(path.join(root, "u", "locked"), 0o000);
-    const script = `import { scanArchive } from ${JSON.stringify(path.resolve(import.meta.dir, "../../src/scan/scan-archive.ts"))}; console.log(JSON.stringify(await scanArchive(${JSON.stringify(root)})));`;
-    const run = asRoot ? ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", process.execPath, "-e", script] : [process.execPath, "-e", script];
-    const scan = JSON.parse(execFileSync(run[0]!, run.slice(1), { encoding: "utf8", env: { ...process.env, HOME: os.tmpdir() } }));
+    const command = [runtime, path.join(dir, "scan-entry.js"), root];
+    const run = asRoot ? ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", ...command] : command;
+    const scan = JSON.parse(execFileSync(run[0]!, run.slice(1), { encoding: "utf8", cwd: dir, env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: dir } }));
     await chmod(path.join(root, "u", "locked"), 0o755);
     expect(scan.unreadable).toEqual([
       { path: "u/bad-\uFFFD", reason: "name is not valid UTF-8" },
