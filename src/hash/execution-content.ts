@@ -3,7 +3,7 @@ import { compareText } from "../util/compare.ts";
 import { classifyEntry, lazyRealpath } from "../scan/packable-entry.ts";
 import type { CompressedTally } from "../util/compressed-data.ts";
 import { hashFileInto } from "./read-file.ts";
-import { hexDigest, newHasher } from "./xxh64.ts";
+import { hexDigest, newHasher, type DigestInput } from "./xxh64.ts";
 
 /** A member below an execution directory, as it will be packed. */
 export interface ContentEntry {
@@ -39,11 +39,11 @@ export const byPath = (a: { relativePath: string }, b: { relativePath: string })
  */
 export function digestEntries(
   entries: Array<Omit<ContentEntry, "size">>,
-  read: (entry: Omit<ContentEntry, "size">, hasher: ReturnType<typeof newHasher>, tally: CompressedTally) => number,
+  read: (entry: Omit<ContentEntry, "size">, hasher: DigestInput, tally: CompressedTally) => number,
   skipped: ExecutionContent["skipped"],
   keepEntries: boolean,
+  hasher: DigestInput,
 ): ExecutionContent {
-  const hasher = newHasher();
   const kept: ContentEntry[] = [];
   let bytes = 0;
   let fileCount = 0;
@@ -65,7 +65,7 @@ export function digestEntries(
 /** `--pack full`: the whole execution directory, walked without following directory links. */
 export function readWholeExecution(executionPath: string, keepEntries: boolean): ExecutionContent {
   const { entries, skipped } = wholeExecutionMembers(executionPath);
-  return digestEntries(entries, (entry, hasher, tally) => hashFileInto(hasher, entry.absolutePath, tally), skipped, keepEntries);
+  return digestEntries(entries, (entry, hasher, tally) => hashFileInto(hasher, entry.absolutePath, tally), skipped, keepEntries, newHasher());
 }
 
 /** What `--pack full` packs of one execution: every packable entry, sorted. Listing only, no reads. */

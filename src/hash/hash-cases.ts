@@ -3,7 +3,7 @@ import type { PlannedCase } from "../plan/sync-plan.ts";
 import type { ExecutionCheck } from "../scan/validate-execution.ts";
 import type { CheckPool } from "../parallel/check-pool.ts";
 import type { ExecutionContent } from "./execution-content.ts";
-import { hexDigest, newHasher } from "./xxh64.ts";
+import { hexDigest, newBufferedHasher } from "./xxh64.ts";
 
 export type PackMode = "metadata" | "full";
 
@@ -31,7 +31,7 @@ export interface PlannedExecution {
 
 /** The case digest: the case directory entry, then each new execution's ID and content digest, in order. */
 export function caseDigest(caseName: string, executions: Array<{ id: string; content: ExecutionContent }>): string {
-  const hasher = newHasher();
+  const hasher = newBufferedHasher();
   hasher.update(`dir\0${caseName}\0`);
   for (const { id, content } of executions) hasher.update(`execution\0${id}\0${content.digest}\0`);
   return hexDigest(hasher);

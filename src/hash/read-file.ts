@@ -1,6 +1,6 @@
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { isCompressedData, type CompressedTally } from "../util/compressed-data.ts";
-import type { Hasher } from "./xxh64.ts";
+import type { DigestInput } from "./xxh64.ts";
 
 /**
  * Synchronous reads on purpose: these files sit in the page cache and are
@@ -10,7 +10,7 @@ import type { Hasher } from "./xxh64.ts";
 const chunk = Buffer.allocUnsafe(1 << 20);
 
 /** Feeds a file of any size to the hasher through one reused buffer; returns the bytes read. */
-export function hashFileInto(hasher: Hasher, file: string, tally: CompressedTally): number {
+export function hashFileInto(hasher: DigestInput, file: string, tally: CompressedTally): number {
   const fd = openSync(file, "r");
   try {
     let total = 0;

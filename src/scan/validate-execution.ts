@@ -1,4 +1,5 @@
 import { digestEntries, type ContentEntry, type ExecutionContent } from "../hash/execution-content.ts";
+import { newBufferedHasher } from "../hash/xxh64.ts";
 import { readSmallFile } from "../hash/read-file.ts";
 import type { ExecutionDir } from "./archive-scan.ts";
 import { locateMetadata, type MetadataFile } from "./locate-metadata.ts";
@@ -99,6 +100,8 @@ function check(execution: ExecutionDir, options: ValidationOptions): ExecutionCh
     },
     members.skipped,
     options.keepEntries,
+    // Metadata files are small: gathered and hashed at once.
+    newBufferedHasher(),
   );
   return problem ? { id, ...problem } : { id, status: "valid", ...content };
 }
