@@ -16,14 +16,15 @@ export function hashFileInto(hasher: DigestInput, file: string, tally: Compresse
     let total = 0;
     let compressed = false;
     for (;;) {
-      const n = readSync(fd, chunk, 0, chunk.length, null);
+      // Whole blocks: the first one decides "already compressed" as packing will.
+      const n = fill(fd, chunk, 0);
       if (total === 0) compressed = isCompressedData(chunk, n);
-      if (n === 0) {
+      if (n > 0) hasher.update(chunk.subarray(0, n));
+      total += n;
+      if (n < chunk.length) {
         if (compressed) tally.compressedBytes += total;
         return total;
       }
-      hasher.update(chunk.subarray(0, n));
-      total += n;
     }
   } finally {
     closeSync(fd);

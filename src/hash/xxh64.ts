@@ -37,11 +37,13 @@ let generation = 0;
 export function newBufferedHasher(): DigestInput {
   const mine = ++generation;
   let used = 0;
+  let taken: bigint | undefined;
   const check = () => {
     if (mine !== generation) throw new Error("a buffered digest was interleaved with another");
   };
   return {
     update(data) {
+      if (taken !== undefined) throw new Error("a buffered digest was updated after it was taken");
       check();
       // A UTF-8 string takes at most three bytes per UTF-16 unit.
       const room = used + (typeof data === "string" ? data.length * 3 : data.byteLength);
@@ -58,11 +60,12 @@ export function newBufferedHasher(): DigestInput {
       return this;
     },
     digest() {
+      if (taken !== undefined) return taken;
       check();
-      const digest = Bun.hash.xxHash64(gathered.subarray(0, used));
+      taken = Bun.hash.xxHash64(gathered.subarray(0, used));
       // One very large metadata file must not keep its size for the rest of the run.
       if (gathered.length > 16 * SMALL) gathered = Buffer.allocUnsafe(SMALL);
-      return digest;
+      return taken;
     },
   };
 }

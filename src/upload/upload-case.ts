@@ -34,7 +34,13 @@ export async function uploadCase(planned: PlannedCase, plannedHash: CaseHash, ct
   } catch (error) {
     // Whatever went wrong stays with this case: the other uploads and the report go on.
     const err = error as NodeJS.ErrnoException;
-    return fail(ctx, planned.casePath, `${err.path ? `${err.path}: ` : ""}${err.code ?? err.message}`, []);
+    const reason = `${err.path ? `${err.path}: ` : ""}${err.code ?? err.message}`;
+    try {
+      return fail(ctx, planned.casePath, reason, []);
+    } catch {
+      // The reporter itself may be what failed (a closed log pipe).
+      return { casePath: planned.casePath, status: "failed", reason, requests: [] };
+    }
   }
 }
 

@@ -131,6 +131,17 @@ describe("runSync (in process, real server and tree)", () => {
     expect(server!.uploads()).toEqual([]);
   });
 
+  test("an unexpected error stays with its case even when the event log cannot be written", async () => {
+    const s = await setup();
+    const outcome = await runSync({ ...s.options, dryRun: true }, s.deps);
+    const planned = casesToUpload(outcome.plan)[0]!;
+    const brokenLog = { emit: () => { throw new Error("write EPIPE"); } };
+    // No planned hash: the case fails inside, and reporting that failure fails too.
+    const result = await uploadCase(planned, undefined as never, { options: s.options, deps: { ...s.deps, reporter: brokenLog }, stagingDir: s.staging, halt: {} }, 0);
+    expect(result).toMatchObject({ casePath: planned.casePath, status: "failed", requests: [] });
+    expect(server!.uploads()).toEqual([]);
+  });
+
   test("an execution directory removed between planning and packing defers the case", async () => {
     const s = await setup();
     const outcome = await runSync({ ...s.options, dryRun: true }, s.deps);
