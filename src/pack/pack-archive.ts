@@ -4,10 +4,9 @@ import { fill } from "../hash/read-file.ts";
 import { hexDigest, newHasher, type Hasher } from "../hash/xxh64.ts";
 import type { CaseMembers } from "./case-members.ts";
 import { giveBack, takeBlock } from "./block-pool.ts";
-import { GzipSink, type StagedArchive } from "./gzip-sink.ts";
+import { GzipSink, type Compression, type StagedArchive } from "./gzip-sink.ts";
 import { memberHeader, padding, TAR_END } from "./tar-member.ts";
-import { isCompressedData } from "../util/compressed-data.ts";
-import type { Compression } from "./gzip-sink.ts";
+import { isCompressedData, type CompressedTally } from "../util/compressed-data.ts";
 
 export type PackedArchive = StagedArchive & {
   executionIds: string[];
@@ -44,7 +43,7 @@ export async function packArchive(members: CaseMembers, executionIds: readonly s
       const hasher = newHasher();
       let bytes = 0;
       let fileCount = 0;
-      const tally = { compressedBytes: 0 };
+      const tally: CompressedTally = { compressedBytes: 0 };
       for (const entry of execution.entries) {
         hasher.update(`${entry.type}\0${entry.relativePath}\0`);
         if (entry.type === "dir") {
@@ -72,7 +71,7 @@ export async function packArchive(members: CaseMembers, executionIds: readonly s
 }
 
 /** Header, data, padding. A small file is read before its header is written, a large one is checked against its size. */
-async function packFile(sink: GzipSink, chunk: Buffer, archivePath: string, file: string, hasher: Hasher, tally: { compressedBytes: number }): Promise<number> {
+async function packFile(sink: GzipSink, chunk: Buffer, archivePath: string, file: string, hasher: Hasher, tally: CompressedTally): Promise<number> {
   const fd = openSync(file, "r");
   try {
     // Until full or at the end (see fill): a short read is not always the end.
